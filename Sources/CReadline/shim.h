@@ -1,0 +1,6 @@
+#ifndef RTCTL_CREADLINE_SHIM_H
+#define RTCTL_CREADLINE_SHIM_H
+#include <stdio.h>
+#include <readline/readline.h>
+#include <readline/history.h>
+#endif
