@@ -1,0 +1,198 @@
+import NIOCore
+import RealtimeProtocol
+
+/// What the server must do after the game session handled one event. Independent parts, each possibly empty; the
+/// server performs them in this order: `sends`, `relay`, `closes`; `notices` are for logs, metrics, recordings and
+/// script notifications; `decision`, when set, must be answered with ``GameSession/decide(_:allow:)``.
+public struct Effects: Sendable {
+    /// Packets for single players, in order.
+    public var sends: [Outbound] = []
+    /// One message for many recipients, to be encoded once.
+    public var relay: Relay?
+    /// Connections to close, with a WebSocket close code and a reason.
+    public var closes: [Close] = []
+    /// Things that happened, for logs, metrics, recordings and the script.
+    public var notices: [Notice] = []
+    /// A question for the script; the session waits for the answer before it acts.
+    public var decision: Decision?
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && decision == nil
+    }
+
+    /// Appends another event's effects after these.
+    public mutating func append(_ other: Effects) {
+        sends += other.sends
+        if let relay = other.relay {
+            precondition(self.relay == nil, "one relay per event")
+            self.relay = relay
+        }
+        closes += other.closes
+        notices += other.notices
+        if let decision = other.decision {
+            precondition(self.decision == nil, "one decision per event")
+            self.decision = decision
+        }
+    }
+}
+
+/// How a packet leaves the server.
+public enum Route: Hashable, Sendable {
+    /// On the player's WebSocket, as one binary message.
+    case reliable(ConnectionID)
+    /// On the fast port's UDP socket to this endpoint, stamped with this sequence number.
+    case fast(UDPEndpoint, sequenceNumber: Int32)
+}
+
+/// A packet for one player.
+public struct Outbound: Sendable {
+    public var packet: Packet
+    public var peerId: Int32
+    public var route: Route
+
+    public init(packet: Packet, peerId: Int32, route: Route) {
+        self.packet = packet
+        self.peerId = peerId
+        self.route = route
+    }
+}
+
+/// One message for many recipients. `packet` carries the relayed fields; the server sets `reliable` and
+/// `sequenceNumber` by the route it takes (`reliable:true` and no sequence number on the WebSocket).
+public struct Relay: Sendable {
+    public var packet: Packet
+    /// Recipients on the reliable channel.
+    public var reliable: [ReliableRecipient] = []
+    /// Recipients on the fast channel, each with the sequence number its datagram must carry.
+    public var fast: [FastRecipient] = []
+
+    public init(packet: Packet) {
+        self.packet = packet
+    }
+
+    public var recipientCount: Int { reliable.count + fast.count }
+}
+
+public struct ReliableRecipient: Hashable, Sendable {
+    public var peerId: Int32
+    public var connection: ConnectionID
+}
+
+public struct FastRecipient: Hashable, Sendable {
+    public var peerId: Int32
+    public var endpoint: UDPEndpoint
+    public var sequenceNumber: Int32
+}
+
+/// A connection to close.
+public struct Close: Hashable, Sendable {
+    public var connection: ConnectionID
+    public var code: CloseCode
+    public var reason: String
+}
+
+/// WebSocket close codes the server uses (RFC 6455 §7.4.1).
+public struct CloseCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let normal = CloseCode(rawValue: 1000)
+    public static let goingAway = CloseCode(rawValue: 1001)
+    public static let protocolError = CloseCode(rawValue: 1002)
+    public static let unacceptableData = CloseCode(rawValue: 1003)
+    public static let policyViolation = CloseCode(rawValue: 1008)
+    public static let messageTooBig = CloseCode(rawValue: 1009)
+
+    public var description: String { String(rawValue) }
+}
+
+/// Why an input was dropped (counted and logged; it changed nothing).
+public enum DropReason: String, Hashable, Sendable, CaseIterable {
+    /// A datagram from an address no player is associated with.
+    case unassociatedSource
+    /// A datagram whose `sender` disagrees with its source address's association.
+    case senderMismatch
+    /// A `-5` for a peer that is not logged in, from the wrong IP, or from an address bound to another peer.
+    case udpConnectRejected
+    /// A datagram whose sequence number is not greater than the last one accepted from that peer.
+    case staleSequence
+    /// A payload over 4096 bytes, or over 1200 bytes on UDP.
+    case payloadTooLarge
+    /// A message with no valid target, to an unknown player or to an empty group.
+    case noRecipient
+    /// An op code the server does not handle from a client.
+    case unexpectedOpCode
+    /// A malformed datagram.
+    case malformedDatagram
+    /// A fast message dropped because the recipient's outbound queue was full.
+    case slowConsumer
+}
+
+/// Something that happened in the session.
+public enum Notice: Sendable {
+    case loginRefused(ConnectionID, playerSessionId: String, reason: String)
+    case playerAccepted(Player)
+    /// The player left; it was still listed until now. `reason` says why.
+    case playerDisconnected(Player, reason: String)
+    case udpAssociated(peerId: Int32, endpoint: UDPEndpoint)
+    case fastReady(peerId: Int32)
+    case joinedGroup(peerId: Int32, group: Int32)
+    case leftGroup(peerId: Int32, group: Int32)
+    case groupRequestRefused(peerId: Int32, group: Int32, join: Bool, reason: String)
+    /// A message for the server (targetPlayer -1): the script's `onMessage`.
+    case messageToServer(Packet, peerId: Int32)
+    /// A message delivered to its recipients (for recordings).
+    case delivered(Packet, recipients: Int)
+    case dropped(DropReason, peerId: Int32?, detail: String)
+}
+
+/// A player of the session.
+public struct Player: Hashable, Sendable {
+    public var peerId: Int32
+    public var playerSessionId: String
+    public var connection: ConnectionID
+    public var host: HostKey?
+    /// The `ConnectionToken.payload` the client sent with its login.
+    public var connectPayload: ByteBuffer
+
+    public init(
+        peerId: Int32,
+        playerSessionId: String,
+        connection: ConnectionID,
+        host: HostKey?,
+        connectPayload: ByteBuffer
+    ) {
+        self.peerId = peerId
+        self.playerSessionId = playerSessionId
+        self.connection = connection
+        self.host = host
+        self.connectPayload = connectPayload
+    }
+}
+
+/// A question for the server script, asked only for hooks the script defines.
+public enum Decision: Hashable, Sendable {
+    /// `onPlayerConnect`: accept this login?
+    case login(Player)
+    /// `onPlayerJoinGroup`.
+    case joinGroup(peerId: Int32, group: Int32)
+    /// `onPlayerLeaveGroup`.
+    case leaveGroup(peerId: Int32, group: Int32)
+    /// `onSendToPlayer` (`targetGroup` 0) or `onSendToGroup`: deliver this message? `fast` tells whether it arrived
+    /// over UDP (and so may leave over UDP).
+    case deliver(Packet, peerId: Int32, fast: Bool)
+}
+
+/// The script hooks a session asks about; a hook not listed is never asked (no round trip).
+public struct Hooks: OptionSet, Hashable, Sendable {
+    public var rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    public static let playerConnect = Hooks(rawValue: 1 << 0)
+    public static let joinGroup = Hooks(rawValue: 1 << 1)
+    public static let leaveGroup = Hooks(rawValue: 1 << 2)
+    public static let sendToPlayer = Hooks(rawValue: 1 << 3)
+    public static let sendToGroup = Hooks(rawValue: 1 << 4)
+}

@@ -1,0 +1,323 @@
+import NIOCore
+import RealtimeProtocol
+
+/// One game session as the server sees it: logins, players, UDP associations, groups and routing (PROTOCOL.md §5–§10).
+///
+/// A value type with no I/O: every event method returns the ``Effects`` the server must carry out.
+public struct GameSession: Sendable {
+    public struct Configuration: Sendable {
+        public var gameSessionId: String
+        public var maxPlayers: Int
+        /// The UDP port announced in login results.
+        public var fastPort: Int
+        /// nil: open mode (any player session id). Otherwise only these ids may log in, one live connection each.
+        public var reservedPlayerSessionIds: Set<String>?
+        /// Send `-13` updates to a group's members whenever the group changes.
+        public var announceMembership: Bool
+        /// Send `-101`/`-103` to every player when a player arrives or leaves.
+        public var announcePlayers: Bool
+        /// Bind UDP to a peer whatever the datagram's source IP (deployments behind a WebSocket proxy).
+        public var udpAnySource: Bool
+        /// The script hooks to ask; an empty set decides everything at once.
+        public var hooks: Hooks
+        /// Report every delivered message as a ``Notice/delivered(_:recipients:)`` (for recordings).
+        public var reportDeliveries: Bool
+
+        public init(
+            gameSessionId: String,
+            maxPlayers: Int = RealtimeConstants.defaultMaxPlayers,
+            fastPort: Int = RealtimeConstants.defaultPort,
+            reservedPlayerSessionIds: Set<String>? = nil,
+            announceMembership: Bool = false,
+            announcePlayers: Bool = false,
+            udpAnySource: Bool = false,
+            hooks: Hooks = [],
+            reportDeliveries: Bool = false
+        ) {
+            self.gameSessionId = gameSessionId
+            self.maxPlayers = maxPlayers
+            self.fastPort = fastPort
+            self.reservedPlayerSessionIds = reservedPlayerSessionIds
+            self.announceMembership = announceMembership
+            self.announcePlayers = announcePlayers
+            self.udpAnySource = udpAnySource
+            self.hooks = hooks
+            self.reportDeliveries = reportDeliveries
+        }
+    }
+
+    enum ConnectionState: Sendable {
+        case awaitingLogin(HostKey?)
+        /// The script is deciding; packets the script sends to the player wait here until the login result is out.
+        case loggingIn(Player, queued: [Packet])
+        case loggedIn(peerId: Int32)
+    }
+
+    struct PlayerState: Sendable {
+        var player: Player
+        var groups: Set<Int32> = []
+        var udp: UDPEndpoint?
+        /// The client sent `-7`: fast messages to it may go over UDP.
+        var fastReady = false
+        /// The last sequence number accepted from this peer over UDP; nil before the first.
+        var lastSequenceIn: Int32?
+        /// The sequence number of the next datagram sent to this peer.
+        var nextSequenceOut: Int32 = 1
+    }
+
+    public private(set) var configuration: Configuration
+    private(set) var connections: [ConnectionID: ConnectionState] = [:]
+    var players: [Int32: PlayerState] = [:]
+    /// Peer ids of the connected players, ascending (login order).
+    private(set) var playerOrder: [Int32] = []
+    /// Members of each developer group, ascending.
+    var groups: [Int32: [Int32]] = [:]
+    var udpBindings: [UDPEndpoint: Int32] = [:]
+    /// Player session ids with a live (or deciding) connection, in reserved mode.
+    var liveSessionIds: Set<String> = []
+    var pendingLogins = 0
+    private var nextPeerId: Int32 = 1
+    private(set) var shuttingDown = false
+
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// The players, in login order.
+    public var playerList: [Player] { playerOrder.compactMap { players[$0]?.player } }
+
+    /// The player with this peer id, if connected.
+    public func player(_ peerId: Int32) -> Player? { players[peerId]?.player }
+
+    /// The members of a group (-1: every player; 0, unknown or empty: none), ascending.
+    public func members(of group: Int32) -> [Int32] {
+        group == RealtimeConstants.allPlayersGroup ? playerOrder : groups[group] ?? []
+    }
+
+    /// The peer id logged in on a connection.
+    public func peerId(on connection: ConnectionID) -> Int32? {
+        if case .loggedIn(let peerId) = connections[connection] { return peerId }
+        return nil
+    }
+
+    // MARK: - Connections
+
+    /// A WebSocket connection was accepted from `remote`.
+    public mutating func connectionOpened(_ connection: ConnectionID, remote: SocketAddress?) {
+        connections[connection] = .awaitingLogin(remote.flatMap(HostKey.init))
+    }
+
+    /// A packet arrived on a WebSocket connection.
+    public mutating func receive(_ packet: Packet, on connection: ConnectionID) -> Effects {
+        switch connections[connection] {
+        case nil:
+            return Effects()
+        case .awaitingLogin(let host):
+            guard case .login(let login) = packet.message else {
+                return .close(connection, .policyViolation, "not logged in")
+            }
+            return self.login(login, payload: packet.payload, on: connection, host: host)
+        case .loggingIn:
+            return .close(connection, .protocolError, "packet before the login was decided")
+        case .loggedIn(let peerId):
+            if case .login = packet.message {
+                return .close(connection, .protocolError, "second login on a logged-in connection")
+            }
+            return self.handle(packet, from: peerId, fast: false)
+        }
+    }
+
+    /// The connection closed (by either side); the player, if any, leaves the session.
+    public mutating func connectionClosed(_ connection: ConnectionID, reason: String) -> Effects {
+        guard let state = connections.removeValue(forKey: connection) else { return Effects() }
+        switch state {
+        case .awaitingLogin:
+            return Effects()
+        case .loggingIn(let player, _):
+            pendingLogins -= 1
+            releaseSessionId(player.playerSessionId)
+            return Effects()
+        case .loggedIn(let peerId):
+            return removePlayer(peerId, reason: reason)
+        }
+    }
+
+    /// Closes every connection with 1001 and refuses further logins.
+    public mutating func shutDown(reason: String = "server shutting down") -> Effects {
+        shuttingDown = true
+        var effects = Effects()
+        for connection in connections.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            effects.closes.append(Close(connection: connection, code: .goingAway, reason: reason))
+        }
+        return effects
+    }
+
+    // MARK: - Login
+
+    private mutating func login(
+        _ login: LoginCommand,
+        payload: ByteBuffer,
+        on connection: ConnectionID,
+        host: HostKey?
+    ) -> Effects {
+        let sessionId = login.playerSessionId
+        if shuttingDown {
+            return refuse(connection, sessionId: sessionId, reason: "server shutting down")
+        }
+        if let reserved = configuration.reservedPlayerSessionIds {
+            guard reserved.contains(sessionId) else {
+                return refuse(connection, sessionId: sessionId, reason: "player session not reserved")
+            }
+            guard !liveSessionIds.contains(sessionId) else {
+                return refuse(connection, sessionId: sessionId, reason: "player session already connected")
+            }
+        }
+        guard players.count + pendingLogins < configuration.maxPlayers else {
+            return refuse(connection, sessionId: sessionId, reason: "game session full")
+        }
+        let player = Player(
+            peerId: nextPeerId,
+            playerSessionId: sessionId,
+            connection: connection,
+            host: host,
+            connectPayload: payload
+        )
+        nextPeerId += 1
+        if configuration.reservedPlayerSessionIds != nil { liveSessionIds.insert(sessionId) }
+        guard configuration.hooks.contains(.playerConnect) else { return accept(player) }
+        pendingLogins += 1
+        connections[connection] = .loggingIn(player, queued: [])
+        var effects = Effects()
+        effects.decision = .login(player)
+        return effects
+    }
+
+    mutating func refuse(_ connection: ConnectionID, sessionId: String, reason: String) -> Effects {
+        var effects = Effects()
+        let result = Packet(
+            opCode: .loginResponse,
+            reliable: true,
+            message: .loginResult(LoginResult(success: false))
+        )
+        effects.sends.append(Outbound(packet: result, peerId: 0, route: .reliable(connection)))
+        effects.closes.append(Close(connection: connection, code: .policyViolation, reason: reason))
+        effects.notices.append(.loginRefused(connection, playerSessionId: sessionId, reason: reason))
+        return effects
+    }
+
+    mutating func accept(_ player: Player, queued: [Packet] = []) -> Effects {
+        let peerId = player.peerId
+        connections[player.connection] = .loggedIn(peerId: peerId)
+        players[peerId] = PlayerState(player: player)
+        playerOrder.append(peerId)
+        var effects = Effects()
+        let result = LoginResult(
+            success: true,
+            reconnectToken: Self.token(),
+            peerId: peerId,
+            fastPort: Int32(configuration.fastPort),
+            connectToken: Self.token()
+        )
+        let packet = Packet(opCode: .loginResponse, targetPlayer: peerId, reliable: true, message: .loginResult(result))
+        effects.sends.append(Outbound(packet: packet, peerId: peerId, route: .reliable(player.connection)))
+        for packet in queued {
+            effects.sends.append(Outbound(packet: packet, peerId: peerId, route: .reliable(player.connection)))
+        }
+        effects.notices.append(.playerAccepted(player))
+        if configuration.announcePlayers {
+            for other in playerOrder where other != peerId {
+                guard let otherState = players[other] else { continue }
+                effects.sends.append(
+                    announcement(.playerConnect(peerId: other), to: peerId, connection: player.connection)
+                )
+                effects.sends.append(
+                    announcement(.playerConnect(peerId: peerId), to: other, connection: otherState.player.connection)
+                )
+            }
+        }
+        return effects
+    }
+
+    private func announcement(_ message: Packet.Message, to peerId: Int32, connection: ConnectionID) -> Outbound {
+        let opCode: OpCode = if case .playerConnect = message { .playerConnect } else { .playerDisconnect }
+        let packet = Packet(
+            opCode: opCode,
+            targetPlayer: peerId,
+            sender: RealtimeConstants.serverPeerId,
+            reliable: true,
+            message: message
+        )
+        return Outbound(packet: packet, peerId: peerId, route: .reliable(connection))
+    }
+
+    mutating func releaseSessionId(_ sessionId: String) {
+        if configuration.reservedPlayerSessionIds != nil { liveSessionIds.remove(sessionId) }
+    }
+
+    private mutating func removePlayer(_ peerId: Int32, reason: String) -> Effects {
+        guard let state = players[peerId] else { return Effects() }
+        var effects = Effects()
+        effects.notices.append(.playerDisconnected(state.player, reason: reason))
+        for group in state.groups.sorted() {
+            effects.append(removeMember(peerId, from: group, notifyLeaver: false))
+        }
+        players[peerId] = nil
+        playerOrder.removeAll { $0 == peerId }
+        if let endpoint = state.udp { udpBindings[endpoint] = nil }
+        releaseSessionId(state.player.playerSessionId)
+        if configuration.announcePlayers {
+            for other in playerOrder {
+                guard let otherState = players[other] else { continue }
+                effects.sends.append(
+                    announcement(.playerDisconnect(peerId: peerId), to: other, connection: otherState.player.connection)
+                )
+            }
+        }
+        return effects
+    }
+
+    func connectionState(_ connection: ConnectionID) -> ConnectionState? { connections[connection] }
+
+    /// A login the script refused: the player session id is free again.
+    mutating func releaseLogin(_ player: Player) {
+        releaseSessionId(player.playerSessionId)
+    }
+
+    /// Refuses a login the script decided on; the connection returns to awaiting nothing but its close.
+    mutating func refuseDecided(_ player: Player, reason: String) -> Effects {
+        connections[player.connection] = .awaitingLogin(player.host)
+        return refuse(player.connection, sessionId: player.playerSessionId, reason: reason)
+    }
+
+    /// Queues a script message for a player whose login is being decided; false when no such login is pending.
+    mutating func queueForPendingLogin(_ packet: Packet, peerId: Int32) -> Bool {
+        for (connection, state) in connections {
+            if case .loggingIn(let player, var queued) = state, player.peerId == peerId {
+                queued.append(packet)
+                connections[connection] = .loggingIn(player, queued: queued)
+                return true
+            }
+        }
+        return false
+    }
+
+    /// A random token for the login result (reconnect and connect tokens).
+    private static func token() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+    }
+}
+
+extension Effects {
+    static func close(_ connection: ConnectionID, _ code: CloseCode, _ reason: String) -> Effects {
+        var effects = Effects()
+        effects.closes.append(Close(connection: connection, code: code, reason: reason))
+        return effects
+    }
+
+    static func drop(_ reason: DropReason, peerId: Int32?, _ detail: String) -> Effects {
+        var effects = Effects()
+        effects.notices.append(.dropped(reason, peerId: peerId, detail: detail))
+        return effects
+    }
+}
