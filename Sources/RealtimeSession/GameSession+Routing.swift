@@ -120,7 +120,7 @@ extension GameSession {
         } else {
             return .drop(.noRecipient, peerId: peerId, "op code \(packet.opCode) with no target")
         }
-        if configuration.hooks.contains(hook) {
+        if configuration.hooks.contains(hook), configuration.hookOpCodes?.contains(packet.opCode.rawValue) ?? true {
             var effects = Effects()
             effects.decision = .deliver(packet, peerId: peerId, fast: fast)
             return effects

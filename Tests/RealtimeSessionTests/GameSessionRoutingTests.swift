@@ -276,6 +276,14 @@ import Testing
         #expect(harness.session.decide(decision, allow: true).reliableRecipients == [p1, p2])
     }
 
+    @Test func deliveryHooksCanBeLimitedToSomeOpCodes() {
+        var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup, .sendToPlayer], hookOpCodes: [7]))
+        let (c1, p1) = harness.join()
+        #expect(harness.session.receive(SessionHarness.data(6, group: -1), on: c1).reliableRecipients == [p1])
+        #expect(harness.session.receive(SessionHarness.data(7, group: -1), on: c1).decision != nil)
+        #expect(harness.session.receive(SessionHarness.data(7, player: p1), on: c1).decision != nil)
+    }
+
     @Test func serverMessagesCarrySenderMinusOne() {
         var harness = SessionHarness()
         let (_, p1) = harness.join()
