@@ -98,7 +98,10 @@ extension RTData {
             switch entry.value {
             case .vector(let components):
                 guard Self.vectorComponents.contains(components.count) else {
-                    throw ProtocolError(.invalidRTData, "slot \(entry.slot): a vector of \(components.count) components")
+                    throw ProtocolError(
+                        .invalidRTData,
+                        "slot \(entry.slot): a vector of \(components.count) components"
+                    )
                 }
             case .data(let nested):
                 try nested.validate(depth: depth + 1, maxDepth: maxDepth)

@@ -3,7 +3,7 @@ import NIOCore
 /// Decodes a stream of length-delimited packets (varint length, then the `Packet` bytes).
 ///
 /// A length prefix over `maxLength` or malformed packet bytes fail the stream with a ``ProtocolError``; bytes that do
-/// not yet hold a whole packet wait for more.
+/// not yet hold a whole packet wait for more, and fail the stream with `truncated` if it ends before they do.
 public struct PacketDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
     public typealias InboundOut = Packet
 
@@ -20,7 +20,13 @@ public struct PacketDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
     }
 
     public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> Packet? {
-        try self.decode(buffer: &buffer)
+        if let packet = try self.decode(buffer: &buffer) {
+            return packet
+        }
+        if seenEOF && buffer.readableBytes > 0 {
+            throw ProtocolError(.truncated, "the stream ended \(buffer.readableBytes) bytes into a packet")
+        }
+        return nil
     }
 }
 

@@ -37,12 +37,24 @@ public struct RTData: Hashable, Sendable {
 
         public func hash(into hasher: inout Hasher) {
             switch self {
-            case .number(let value): hasher.combine(0 as UInt8); hasher.combine(value)
-            case .float(let value): hasher.combine(1 as UInt8); hasher.combine(value.bitPattern)
-            case .double(let value): hasher.combine(2 as UInt8); hasher.combine(value.bitPattern)
-            case .string(let value): hasher.combine(3 as UInt8); hasher.combine(value)
-            case .vector(let value): hasher.combine(4 as UInt8); hasher.combine(value.map(\.bitPattern))
-            case .data(let value): hasher.combine(5 as UInt8); hasher.combine(value)
+            case .number(let value):
+                hasher.combine(0 as UInt8)
+                hasher.combine(value)
+            case .float(let value):
+                hasher.combine(1 as UInt8)
+                hasher.combine(value.bitPattern)
+            case .double(let value):
+                hasher.combine(2 as UInt8)
+                hasher.combine(value.bitPattern)
+            case .string(let value):
+                hasher.combine(3 as UInt8)
+                hasher.combine(value)
+            case .vector(let value):
+                hasher.combine(4 as UInt8)
+                hasher.combine(value.map(\.bitPattern))
+            case .data(let value):
+                hasher.combine(5 as UInt8)
+                hasher.combine(value)
             }
         }
     }

@@ -6,7 +6,8 @@ Writes Tests/RealtimeProtocolTests/Fixtures/packets.json and rtdata.json. See RE
 Every `expected` value of a packet vector comes from Google's parser, not from this script: the script builds
 the input bytes (with Google's serializer for canonical vectors, by hand for the others), parses them with
 Google, and records what Google read. A vector is `canonical` when Google's serializer, given the parsed
-message without its unknown fields, writes back exactly the input bytes. Invalid vectors carry the
+message without its unknown fields, writes back exactly the input bytes; `canonicalHex` holds what it writes.
+Invalid vectors carry the
 ProtocolError code the Swift decoder must throw, and the script asserts that Google rejects them too.
 """
 
@@ -220,12 +221,14 @@ packet_vectors = []
 def add(name, data):
     parsed = Packet()
     parsed.ParseFromString(data)
+    canonical = canonical_bytes(parsed)
     packet_vectors.append(
         {
             "name": name,
             "hex": data.hex(),
             "expected": expected_packet(parsed),
-            "canonical": canonical_bytes(parsed) == data,
+            "canonical": canonical == data,
+            "canonicalHex": canonical.hex(),
         }
     )
 
