@@ -1480,6 +1480,7 @@ async function handleStart(msg) {
   queueFrame(K_READY, 0, adapter.ready());
 }
 
+const KNOWN_CALLS = new Set([...GAMELIFT_DECISION_HOOKS, 'onPacket']);
 const RESULT_TRUE = '{"value":true}';
 const RESULT_FALSE = '{"value":false}';
 
@@ -1491,6 +1492,11 @@ function handleCall(id, msg, payload) {
   const hook = msg.hook;
   if (!started) {
     log('warn', `call ${hook} before the script is ready; answered false`);
+    answer(id, false);
+    return;
+  }
+  if (!KNOWN_CALLS.has(hook)) {
+    log('warn', `call of an unknown hook ${JSON.stringify(hook)}; answered false`);
     answer(id, false);
     return;
   }
