@@ -46,7 +46,7 @@ class FrameParser {
 }
 
 class Host {
-  constructor(script, { timeoutMs = 2000, env = {}, cwd } = {}) {
+  constructor(script, { timeoutMs = 2000, env = {}, cwd, nodeArgs = [] } = {}) {
     this.script = path.isAbsolute(script) ? script : path.join(FIXTURES, script);
     this.frames = [];
     this.waiters = [];
@@ -54,7 +54,7 @@ class Host {
     this.nextId = 1;
     this.stdout = '';
     this.stderr = '';
-    this.child = spawn(process.execPath, [HOST], {
+    this.child = spawn(process.execPath, [...nodeArgs, HOST], {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, RTCTL_SCRIPT: this.script, RTCTL_HOOK_TIMEOUT_MS: String(timeoutMs), ...env },
       cwd,

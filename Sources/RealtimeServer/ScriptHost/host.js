@@ -112,9 +112,9 @@ const HOOK_LABELS = [
   'onPlayerLeaveGroup', 'onSendToPlayer', 'onSendToGroup', 'onMessage', 'onPacket',
   'onSessionShutdown',
 ];
+const HOOK_INDEX = new Map(HOOK_LABELS.map((label, i) => [label, i]));
 function hookIndex(name) {
-  const i = HOOK_LABELS.indexOf(name);
-  return i < 0 ? 0 : i;
+  return HOOK_INDEX.get(name) || 0;
 }
 
 let outQueue = [];
