@@ -657,7 +657,8 @@ function buildPacketPb() {
       ['groupMembershipUpdate', 43, 'message', false, 'GroupMembershipUpdate']],
   };
   for (const [name, list] of Object.entries(schema)) {
-    const fields = list.map(([n, no, type, repeated, message]) => ({ name: n, no, type, repeated: !!repeated, message }));
+    const fields = list.map(([n, no, type, repeated, message]) =>
+      ({ name: n, no, type, repeated: !!repeated, message }));
     registry[name] = makeProtoMessage(name, fields, registry);
   }
   return registry;
@@ -687,6 +688,11 @@ function packetPbModule() {
   return packetPbFilename;
 }
 
+function isBuiltinModule(request) {
+  if (typeof Module.isBuiltin === 'function') return Module.isBuiltin(request); // Node >= 18.6
+  return request.startsWith('node:') || Module.builtinModules.includes(request);
+}
+
 function isBareName(request) {
   return !request.startsWith('.') && !path.isAbsolute(request) && !request.startsWith('node:');
 }
@@ -714,7 +720,7 @@ function findGameSparksModule(request, parent) {
 const originalResolveFilename = Module._resolveFilename;
 function resolveFilename(request, parent, isMain, options) {
   if (scriptKind === 'gamesparks' && typeof request === 'string' && isBareName(request) &&
-      !Module.isBuiltin(request)) {
+      !isBuiltinModule(request)) {
     const found = findGameSparksModule(request, parent);
     if (found) return found;
   }
@@ -878,7 +884,8 @@ function outgoingMessage(method, msg) {
   }
   const opCode = toInteger(msg.opCode ?? msg.opcode);
   if (opCode === null) {
-    log('warn', `rtSession.${method}: the message has no integer opCode (${describeValue(msg.opCode ?? msg.opcode)}); ignored`);
+    const given = describeValue(msg.opCode ?? msg.opcode);
+    log('warn', `rtSession.${method}: the message has no integer opCode (${given}); ignored`);
     return null;
   }
   const sender = toInteger(msg.sender) ?? PLAYER_ID_SERVER;
@@ -962,9 +969,9 @@ function gameLiftAdapter(ss) {
       const configuration = {};
       const c = ss.configuration;
       if (c && typeof c === 'object') {
-        if (Number.isFinite(Number(c.maxPlayers)) && c.maxPlayers !== null) configuration.maxPlayers = Number(c.maxPlayers);
-        if (Number.isFinite(Number(c.pingIntervalTime)) && c.pingIntervalTime !== null) {
-          configuration.pingIntervalTime = Number(c.pingIntervalTime);
+        for (const key of ['maxPlayers', 'pingIntervalTime']) {
+          const value = c[key] === null || c[key] === undefined ? NaN : Number(c[key]);
+          if (Number.isFinite(value)) configuration[key] = value;
         }
       }
       return {
@@ -1072,7 +1079,8 @@ class RTPacket {
       try {
         this._data = RTData.decode(this._payload);
       } catch (err) {
-        log('debug', `packet ${this._opCode} from ${this._sender}: payload is not RTData (${err.message}); getData() is empty`);
+        log('debug', `packet ${this._opCode} from ${this._sender}: payload is not RTData (${err.message}); ` +
+          'getData() is empty');
         this._data = new RTData();
       }
     }
@@ -1269,7 +1277,8 @@ function gameSparksAdapter() {
       if (gameSparksHandlers.connect) notify.push('onPlayerConnect');
       if (gameSparksHandlers.disconnect) notify.push('onPlayerDisconnect');
       if (gameSparksHandlers.shutdown) notify.push('onSessionShutdown');
-      return { kind: 'gamesparks', hooks: ['onPacket'], notify, configuration: {}, opCodes: [...packetHandlers.keys()] };
+      const opCodes = [...packetHandlers.keys()];
+      return { kind: 'gamesparks', hooks: ['onPacket'], notify, configuration: {}, opCodes };
     },
     call(hook, msg, payload) {
       if (hook !== 'onPacket') return ABSENT;
@@ -1279,10 +1288,12 @@ function gameSparksAdapter() {
     },
     settled() {},
     playerAccepted(player) {
-      if (gameSparksHandlers.connect) return gameSparksHandlers.connect.call(globalThis, gameSparksPlayer(player.peerId));
+      const f = gameSparksHandlers.connect;
+      if (f) return f.call(globalThis, gameSparksPlayer(player.peerId));
     },
     playerDisconnect(peerId) {
-      if (gameSparksHandlers.disconnect) return gameSparksHandlers.disconnect.call(globalThis, gameSparksPlayer(peerId));
+      const f = gameSparksHandlers.disconnect;
+      if (f) return f.call(globalThis, gameSparksPlayer(peerId));
     },
     message(msg, payload) {
       const f = packetHandlers.get(msg.opCode);
@@ -1463,8 +1474,12 @@ async function handleStart(msg) {
     const extra = msg.gameSession && typeof msg.gameSession === 'object' ? msg.gameSession : {};
     const gameSession = Object.assign({ gameSessionId }, extra);
     const steps = [['init', () => ss.init(rtSession)]];
-    if (typeof ss.onProcessStarted === 'function') steps.push(['onProcessStarted', () => ss.onProcessStarted(msg.args || {})]);
-    if (typeof ss.onStartGameSession === 'function') steps.push(['onStartGameSession', () => ss.onStartGameSession(gameSession)]);
+    if (typeof ss.onProcessStarted === 'function') {
+      steps.push(['onProcessStarted', () => ss.onProcessStarted(msg.args || {})]);
+    }
+    if (typeof ss.onStartGameSession === 'function') {
+      steps.push(['onStartGameSession', () => ss.onStartGameSession(gameSession)]);
+    }
     for (const [name, step] of steps) {
       const outcome = await runBounded(name, step);
       if (outcome.hung) { queueFrame(K_HUNG, 0, { hook: name }); flush(); return; }
@@ -1654,7 +1669,8 @@ function openInput() {
     const st = fs.fstatSync(IN_FD);
     isStream = st.isFIFO() || st.isSocket();
   } catch (err) {
-    process.stderr.write(`rtctl script host: fd ${IN_FD} is not open (${err.message}); it must be started by rtctl serve\n`);
+    process.stderr.write(`rtctl script host: fd ${IN_FD} is not open (${err.message}); ` +
+      'it must be started by rtctl serve\n');
     realExit(64);
   }
   if (isStream) {
