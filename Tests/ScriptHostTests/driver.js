@@ -46,7 +46,7 @@ class FrameParser {
 }
 
 class Host {
-  constructor(script, { timeoutMs = 2000, env = {}, cwd, nodeArgs = [] } = {}) {
+  constructor(script, { timeoutMs = 2000, env = {}, cwd, nodeArgs = [], viaStdin = false } = {}) {
     this.script = path.isAbsolute(script) ? script : path.join(FIXTURES, script);
     this.frames = [];
     this.waiters = [];
@@ -54,11 +54,14 @@ class Host {
     this.nextId = 1;
     this.stdout = '';
     this.stderr = '';
-    this.child = spawn(process.execPath, [...nodeArgs, HOST], {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    // viaStdin: feed the host's source on standard input (`node -`), as rtctl may do with the
+    // copy embedded in its binary.
+    this.child = spawn(process.execPath, [...nodeArgs, viaStdin ? '-' : HOST], {
+      stdio: [viaStdin ? 'pipe' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, RTCTL_SCRIPT: this.script, RTCTL_HOOK_TIMEOUT_MS: String(timeoutMs), ...env },
       cwd,
     });
+    if (viaStdin) this.child.stdin.end(require('fs').readFileSync(HOST));
     this.toHost = this.child.stdio[3];
     this.fromHost = this.child.stdio[4];
     this.toHost.on('error', () => {});

@@ -55,3 +55,17 @@ test('the bridge works over kernel pipes (FIFOs)', async (t) => {
   writer.destroy();
   reader.destroy();
 });
+
+test('the host runs when its source is fed on standard input (node -)', async (t) => {
+  const { Host } = require('./driver');
+  const host = new Host('gamelift/game.js', { viaStdin: true, timeoutMs: 300 });
+  t.after(() => host.close());
+  assert.equal((await host.start()).json.kind, 'gamelift');
+  assert.equal(await host.connect(1, 'alice'), true);
+  // The watchdog thread works there too.
+  const faulty = new Host('bad/faulty.js', { viaStdin: true, timeoutMs: 300 });
+  t.after(() => faulty.close());
+  await faulty.start();
+  faulty.callNoWait('onSendToPlayer', { opCode: 99, sender: 2, targetPlayer: 2, targetGroup: 0, reliable: false });
+  assert.equal((await faulty.waitFor('hung', { timeoutMs: 3000 })).json.blocked, true);
+});

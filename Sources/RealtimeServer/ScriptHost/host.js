@@ -177,6 +177,7 @@ function flush() {
   lockWriter();
   try {
     writeAll(batch);
+    Atomics.add(ctl, CTL_HEARTBEAT, 1); // a write that blocked for long is not a hang
   } catch (err) {
     // The server is gone (EPIPE) or fd 4 is not usable: nothing can be reported any more.
     bridgeBroken = true;
@@ -231,6 +232,12 @@ setInterval(() => {
   frame.writeUInt32LE(json.length, 9);
   json.copy(frame, 13);
   while (Atomics.compareExchange(ctl, ${CTL_LOCK}, 0, 2) !== 0) Atomics.wait(ctl, 3, 0, 1);
+  if (Atomics.load(ctl, ${CTL_HEARTBEAT}) !== lastBeat) {
+    // The main thread was only blocked writing to a slow server, not stuck in script code.
+    Atomics.store(ctl, ${CTL_LOCK}, 0);
+    reported = false;
+    return;
+  }
   try {
     let off = 0;
     while (off < frame.length) {
