@@ -146,6 +146,22 @@ test('a synchronous loop outside any hook (in a timer) is reported too', async (
   assert.equal(hung.json.blocked, true);
 });
 
+test('a host blocked writing to a server that does not read is not reported hung', async (t) => {
+  const host = new Host('bad/faulty.js', { timeoutMs: 300 });
+  t.after(() => host.close());
+  await host.start();
+  host.notify('playerAdded', { player: { peerId: 2, playerSessionId: 'b' } });
+  await host.sync();
+  host.fromHost.pause();
+  host.notify('message', msg(7, 2, { targetPlayer: -1 }));
+  await tick(900);
+  host.fromHost.resume();
+  await host.waitFor((f) => f.name === 'send' && host.sends().length === 4000, { timeoutMs: 10000 });
+  await host.sync();
+  await tick(400);
+  assert.equal(host.frames.filter((f) => f.name === 'hung').length, 0);
+});
+
 test('kind detection', () => {
   assert.equal(detectKind('exports.ssExports = { init() {} };'), 'gamelift');
   assert.equal(detectKind('// uses RTSession\nexports.ssExports = {};'), 'gamelift');
