@@ -68,6 +68,10 @@ test('GameSparks script: classic script, packets, RTData, players, modules, time
   assert.deepEqual(loaded.json, { opCode: 200, sender: -1, targetPlayer: 0, targetGroup: -1, reliable: false });
   assert.equal(RTData.decode(loaded.payload).getString(1), 'loaded');
 
+  // An interval ran three times and cleared itself.
+  const ticked = await host.waitFor((f) => f.name === 'send' && f.json.opCode === 204);
+  assert.deepEqual(RTData.decode(ticked.payload).toJSON(), { 1: 3 });
+
   // onPlayerConnect with newRequest() (never throws; async callback with an error response).
   let mark = host.frames.length;
   assert.equal(await host.connect(1, 'alice'), true);
@@ -136,6 +140,7 @@ test('GameSparks script: classic script, packets, RTData, players, modules, time
   assert.deepEqual(RTData.decode(bye.payload).toJSON(), { 1: 2 });
   await new Promise((resolve) => setTimeout(resolve, 80));
   assert.deepEqual(host.logs('error'), [], 'cleared timers never ran');
+  assert.equal(host.sends().filter((f) => f.json.opCode === 204).length, 1);
   host.notify('terminate');
   await host.waitFor('terminated');
   assert.ok(host.logs('info').includes('shutdown after 2 bumps'));
