@@ -112,9 +112,9 @@ final class TestPlayer: @unchecked Sendable {
     }
 
     /// A datagram from this player's socket, stamped with its sender and next sequence number.
-    func sendFast(_ packet: Packet, sequenceNumber: Int32? = nil) async throws {
+    func sendFast(_ packet: Packet, sequenceNumber: Int32? = nil, sender: Int32? = nil) async throws {
         var packet = packet
-        packet.sender = peerId
+        packet.sender = sender ?? peerId
         packet.reliable = false
         packet.sequenceNumber = sequenceNumber ?? nextSequence
         nextSequence = max(nextSequence, packet.sequenceNumber) + 1
