@@ -150,13 +150,18 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
                     metrics.dropped(.slowConsumer)
                     logger.debug(
                         "dropped",
-                        metadata: ["reason": "\(DropReason.slowConsumer.rawValue)", "detail": "fast message, backlog full"]
+                        metadata: [
+                            "reason": "\(DropReason.slowConsumer.rawValue)", "detail": "fast message, backlog full",
+                        ]
                     )
                     continue
                 }
                 metrics.sentReliable.increment()
                 metrics.bytesSentReliable.increment(by: Int64(buffer.readableBytes))
-                context.write(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: buffer)), promise: nil)
+                context.write(
+                    Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: buffer)),
+                    promise: nil
+                )
                 wrote = true
             case .close(let code, let reason):
                 if wrote { context.flush() }

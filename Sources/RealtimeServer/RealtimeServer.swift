@@ -239,7 +239,11 @@ public final class RealtimeServer: Service, Sendable {
 
     /// The UDP port: `udpPort` when set (0: any free port); otherwise the TCP port's number, and when the TCP port was
     /// picked by the OS (`port: 0`) and that number is taken for UDP, any free port (the login result tells clients).
-    private func bindUDP(loop: any EventLoop, tcpAddress: SocketAddress, tcpChannel: any Channel) async throws
+    private func bindUDP(
+        loop: any EventLoop,
+        tcpAddress: SocketAddress,
+        tcpChannel: any Channel
+    ) async throws
         -> any Channel
     {
         let tcpPort = tcpChannel.localAddress?.port ?? configuration.port
@@ -251,7 +255,7 @@ public final class RealtimeServer: Service, Sendable {
         address.port = tcpPort
         do {
             return try await bindUDP(loop: loop, address: address)
-        } catch where configuration.port == 0 {
+        } catch  where configuration.port == 0 {
             logger.debug("UDP port \(tcpPort) is taken; binding another", metadata: ["error": "\(error)"])
             address.port = 0
             return try await bindUDP(loop: loop, address: address)

@@ -196,7 +196,10 @@ final class SessionCore {
         for send in effects.sends {
             switch send.route {
             case .reliable(let connection):
-                enqueue(connection, .packet(OutgoingPacket.reliable(send.packet, allocator: allocator), droppable: false))
+                enqueue(
+                    connection,
+                    .packet(OutgoingPacket.reliable(send.packet, allocator: allocator), droppable: false)
+                )
             case .fast(let endpoint, let sequenceNumber):
                 let datagram = OutgoingPacket.fast(send.packet, sequenceNumber: sequenceNumber, allocator: allocator)
                 writeDatagram(datagram, to: endpoint)
@@ -302,7 +305,9 @@ final class SessionCore {
             metrics.dropped(reason)
             logger.debug(
                 "dropped",
-                metadata: ["reason": "\(reason.rawValue)", "peerId": "\(peerId.map { "\($0)" } ?? "-")", "detail": "\(detail)"]
+                metadata: [
+                    "reason": "\(reason.rawValue)", "peerId": "\(peerId.map { "\($0)" } ?? "-")", "detail": "\(detail)",
+                ]
             )
         case .udpAssociated(let peerId, let endpoint):
             logger.debug("UDP associated", metadata: ["peerId": "\(peerId)", "address": "\(endpoint)"])
@@ -319,7 +324,10 @@ final class SessionCore {
             )
         case .messageToServer(let packet, let peerId):
             if script == nil {
-                logger.debug("message to the server, no script", metadata: ["peerId": "\(peerId)", "opCode": "\(packet.opCode)"])
+                logger.debug(
+                    "message to the server, no script",
+                    metadata: ["peerId": "\(peerId)", "opCode": "\(packet.opCode)"]
+                )
             }
         case .delivered:
             break

@@ -161,7 +161,9 @@ struct MalformedInputTests {
         let stranger = try await server.openUDP()
         // Claims to be player 1, from an address no player is associated with.
         try await stranger.send(Packet(opCode: OpCode(56), sequenceNumber: 100, targetPlayer: 2, sender: p1.peerId))
-        try await stranger.send(Packet(opCode: .requestGroupMembership, sender: p1.peerId, message: .requestGroupMembership(group: -1)))
+        try await stranger.send(
+            Packet(opCode: .requestGroupMembership, sender: p1.peerId, message: .requestGroupMembership(group: -1))
+        )
         try await stranger.sendBytes(ByteBuffer(bytes: [0x01]))
         // Player 2's own socket claims to be player 1.
         try await p2.sendFast(message(57, to: p2.peerId, "forged"), sender: p1.peerId)

@@ -35,36 +35,38 @@ final class WebSocketTestClient: Sendable {
         let frames = Inbox<WebSocketFrame>("WebSocket frames")
         let pings = Inbox<WebSocketFrame>("WebSocket pings")
         let pongs = Inbox<WebSocketFrame>("WebSocket pongs")
-        let upgraded: EventLoopFuture<(any Channel)?> = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .connect(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let upgrader = NIOTypedWebSocketClientUpgrader<(any Channel)?>(
-                        maxFrameSize: 1 << 20,
-                        upgradePipelineHandler: { channel, _ in
-                            channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHandler(
-                                    FrameRecorder(frames: frames, pings: pings, pongs: pongs, answerPings: !silent)
-                                )
-                                return channel
-                            }
-                        }
-                    )
-                    var headers = HTTPHeaders()
-                    headers.add(name: "Host", value: "\(host):\(port)")
-                    headers.add(name: "Content-Length", value: "0")
-                    let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: .init(
-                            upgradeConfiguration: .init(
-                                upgradeRequestHead: request,
-                                upgraders: [upgrader],
-                                notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(nil) }
+        let upgraded: EventLoopFuture<(any Channel)?> = try await ClientBootstrap(
+            group: MultiThreadedEventLoopGroup.singleton
+        )
+        .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+        .connect(host: host, port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let upgrader = NIOTypedWebSocketClientUpgrader<(any Channel)?>(
+                    maxFrameSize: 1 << 20,
+                    upgradePipelineHandler: { channel, _ in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                FrameRecorder(frames: frames, pings: pings, pongs: pongs, answerPings: !silent)
                             )
+                            return channel
+                        }
+                    }
+                )
+                var headers = HTTPHeaders()
+                headers.add(name: "Host", value: "\(host):\(port)")
+                headers.add(name: "Content-Length", value: "0")
+                let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
+                return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                    configuration: .init(
+                        upgradeConfiguration: .init(
+                            upgradeRequestHead: request,
+                            upgraders: [upgrader],
+                            notUpgradingCompletionHandler: { channel in channel.eventLoop.makeSucceededFuture(nil) }
                         )
                     )
-                }
+                )
             }
+        }
         guard let channel = try await upgraded.get() else {
             throw TestTimeout(what: "a WebSocket upgrade (refused)")
         }

@@ -146,7 +146,9 @@ final class TestPlayer: @unchecked Sendable {
 
     /// Asks for a group's members over the WebSocket and returns the answer (a `-13` for this player).
     func members(of group: Int32) async throws -> [Int32] {
-        try await sendReliable(Packet(opCode: .requestGroupMembership, targetPlayer: -1, message: .requestGroupMembership(group: group)))
+        try await sendReliable(
+            Packet(opCode: .requestGroupMembership, targetPlayer: -1, message: .requestGroupMembership(group: group))
+        )
         let update = try await nextReliable()
         #expect(update.opCode == .groupMembershipUpdate)
         #expect(update.sender == RealtimeConstants.serverPeerId)
