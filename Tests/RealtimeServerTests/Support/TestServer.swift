@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 import NIOCore
@@ -15,6 +16,7 @@ struct RunningServer {
     /// Starts a server on port 0 and waits until both listeners are up.
     static func start(
         host: String = "127.0.0.1",
+        metrics: (any MetricsFactory)? = nil,
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> RunningServer {
         var configuration = ServerConfiguration(session: GameSession.Configuration(gameSessionId: "test-session"))
@@ -23,7 +25,12 @@ struct RunningServer {
         configuration.threads = 2
         configure(&configuration)
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
-        let server = RealtimeServer(configuration: configuration, logger: testLogger()) { address in
+        let server = RealtimeServer(
+            configuration: configuration,
+            logger: testLogger(),
+            script: nil,
+            metricsFactory: metrics ?? NOOPMetricsHandler.instance
+        ) { address in
             continuation.yield(address)
             continuation.finish()
         }
