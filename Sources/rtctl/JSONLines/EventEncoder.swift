@@ -32,7 +32,7 @@ struct EventEncoder: Sendable {
             object.add("targetGroup", integer: message.targetGroup)
             object.add("reliable", bool: message.reliable)
             let (field, value) = payloadField(message.payload)
-            object.add(field, raw: value)
+            object.add(dynamicKey: field, raw: value)
         case .groupMembership(let group, let players):
             object.add("event", string: "groupMembership")
             object.add("group", integer: group)

@@ -2,6 +2,10 @@
 enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     static func quoted(_ text: String) -> String {
+        let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != 0x7F }
+        if plain, !text.unicodeScalars.contains(where: { $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            return "\"" + text + "\""
+        }
         var output = "\""
         output.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
@@ -51,17 +55,29 @@ struct JSONObjectWriter {
     private var text = "{"
     private var first = true
 
-    mutating func add(_ key: String, raw json: String) {
-        if !first { text += "," }
+    /// Adds a field; `key` is one of the program's own field names (plain ASCII, never escaped).
+    mutating func add(_ key: StaticString, raw json: String) {
+        text += first ? "\"" : ",\""
+        first = false
+        text += key.description
+        text += "\":"
+        text += json
+    }
+
+    /// Adds a field whose name comes from data (escaped).
+    mutating func add(dynamicKey key: String, raw json: String) {
+        text += first ? "" : ","
         first = false
         text += JSONText.quoted(key)
         text += ":"
         text += json
     }
 
-    mutating func add(_ key: String, string: String) { add(key, raw: JSONText.quoted(string)) }
-    mutating func add(_ key: String, integer: some BinaryInteger) { add(key, raw: String(integer)) }
-    mutating func add(_ key: String, bool: Bool) { add(key, raw: bool ? "true" : "false") }
+    mutating func add(_ key: StaticString, string: String) { add(key, raw: JSONText.quoted(string)) }
+    mutating func add(_ key: StaticString, integer: Int64) { add(key, raw: String(integer)) }
+    mutating func add(_ key: StaticString, integer: Int32) { add(key, raw: String(integer)) }
+    mutating func add(_ key: StaticString, integer: Int) { add(key, raw: String(integer)) }
+    mutating func add(_ key: StaticString, bool: Bool) { add(key, raw: bool ? "true" : "false") }
 
     func finish() -> String { text + "}" }
 }

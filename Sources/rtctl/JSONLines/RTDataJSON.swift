@@ -128,7 +128,7 @@ struct RTDataJSON: Hashable, Sendable {
         var object = JSONObjectWriter()
         for index in slots.keys.sorted() {
             // swift-format-ignore: NeverForceUnwrap
-            object.add(String(index), raw: Self.text(slots[index]!))
+            object.add(dynamicKey: String(index), raw: Self.text(slots[index]!))
         }
         return object.finish()
     }

@@ -67,7 +67,7 @@ struct StandardErrorLogHandler: LogHandler {
             object.add("message", string: message)
             for key in metadata.keys.sorted() where !["time", "level", "label", "message"].contains(key) {
                 // swift-format-ignore: NeverForceUnwrap
-                object.add(key, raw: Self.json(metadata[key]!))
+                object.add(dynamicKey: key, raw: Self.json(metadata[key]!))
             }
             return object.finish() + "\n"
         case .text(let color):
