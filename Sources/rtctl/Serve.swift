@@ -48,7 +48,10 @@ extension Rtctl {
 
         @Option(
             name: .customLong("reserve"),
-            help: ArgumentHelp("Reserve a player session id; only reserved ids may log in (repeatable).", valueName: "id")
+            help: ArgumentHelp(
+                "Reserve a player session id; only reserved ids may log in (repeatable).",
+                valueName: "id"
+            )
         )
         var reservedIds: [String] = []
 
@@ -82,7 +85,9 @@ extension Rtctl {
 
         mutating func validate() throws {
             guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
-            guard (0...65_535).contains(port) else { throw ValidationError("--port \(port) is not between 0 and 65535") }
+            guard (0...65_535).contains(port) else {
+                throw ValidationError("--port \(port) is not between 0 and 65535")
+            }
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
             }
@@ -98,7 +103,9 @@ extension Rtctl {
                 }
             }
             if let empty = reservedIds.first(where: { $0.isEmpty || $0 != $0.trimmingCharacters(in: .whitespaces) }) {
-                throw ValidationError("--reserve \(JSONText.quoted(empty)): a player session id has no surrounding spaces")
+                throw ValidationError(
+                    "--reserve \(JSONText.quoted(empty)): a player session id has no surrounding spaces"
+                )
             }
             if let playerSessions {
                 fileIds = try Self.readPlayerSessions(playerSessions)

@@ -34,3 +34,8 @@ extension ListeningLine {
         )
     }
 }
+
+extension ServerAdapter {
+    /// Whether `makeServer` builds a real server (false until `RealtimeServer` is merged and wired in).
+    static let isAvailable = false
+}

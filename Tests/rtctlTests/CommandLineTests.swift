@@ -46,7 +46,8 @@ struct CommandLineTests {
     @Test(
         "bad serve values are usage errors",
         arguments: [
-            ["--port", "65536"], ["--port", "x"], ["--udp-port", "-1"], ["--max-players", "0"], ["--ping-interval", "0"],
+            ["--port", "65536"], ["--port", "x"], ["--udp-port", "-1"], ["--max-players", "0"],
+            ["--ping-interval", "0"],
             ["--game-session-id", ""], ["--reserve", ""], ["--log-level", "loud"], ["--log-format", "xml"],
             ["--player-sessions", "/nonexistent/rtctl-sessions.txt"], ["-q", "--log-level", "debug"], ["--bogus"],
         ]
@@ -70,7 +71,11 @@ struct CommandLineTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let serve = try Rtctl.Serve.parse(["--player-sessions", path, "--reserve", "erin"])
-        #expect(serve.serverConfiguration(gameSessionId: "g").session.reservedPlayerSessionIds == ["alice", "bob", "dave", "erin"])
+        #expect(
+            serve.serverConfiguration(gameSessionId: "g").session.reservedPlayerSessionIds == [
+                "alice", "bob", "dave", "erin",
+            ]
+        )
     }
 
     @Test("logging options before the subcommand move after it")
@@ -104,7 +109,8 @@ struct CommandLineTests {
     func listeningLine() {
         let line = ListeningLine(host: "0.0.0.0", tcpPort: 1900, udpPort: 1901, gameSessionId: "g\"1")
         #expect(
-            line.jsonText == #"{"event":"listening","host":"0.0.0.0","tcpPort":1900,"udpPort":1901,"gameSessionId":"g\"1"}"#
+            line.jsonText
+                == #"{"event":"listening","host":"0.0.0.0","tcpPort":1900,"udpPort":1901,"gameSessionId":"g\"1"}"#
         )
     }
 
@@ -124,7 +130,12 @@ struct CommandLineTests {
         #expect(colored.render(time: time, level: .error, message: "x", metadata: [:]).contains("\u{1B}[31;1merror"))
         let json = StandardErrorLogHandler(label: "rtctl", format: .json, level: .info)
         #expect(
-            json.render(time: time, level: .notice, message: "hi \"you\"", metadata: ["peer": "3", "list": ["a", "b"]])
+            json.render(
+                time: time,
+                level: .notice,
+                message: "hi \"you\"",
+                metadata: ["peer": "3", "list": ["a", "b"]]
+            )
                 == #"{"time":"2026-11-21T10:00:00.123456Z","level":"notice","label":"rtctl","message":"hi \"you\"","#
                 + #""list":["a","b"],"peer":"3"}"# + "\n"
         )

@@ -10,7 +10,14 @@ struct EventEncoderTests {
     func message(_ payload: [UInt8]) -> ClientEvent {
         ClientEvent(
             .message(
-                ReceivedMessage(opCode: 10, sender: 3, targetPlayer: 0, targetGroup: 2, reliable: false, payload: payload)
+                ReceivedMessage(
+                    opCode: 10,
+                    sender: 3,
+                    targetPlayer: 0,
+                    targetGroup: 2,
+                    reliable: false,
+                    payload: payload
+                )
             ),
             time: Self.time
         )
@@ -23,7 +30,9 @@ struct EventEncoderTests {
             encoder.encode(ClientEvent(.connected(peerId: 3, fastPort: 1900), time: Self.time))
                 == #"{"event":"connected","peerId":3,"fastPort":1900,"time":"\#(stamp)"}"#
         )
-        #expect(encoder.encode(ClientEvent(.fastReady, time: Self.time)) == #"{"event":"fastReady","time":"\#(stamp)"}"#)
+        #expect(
+            encoder.encode(ClientEvent(.fastReady, time: Self.time)) == #"{"event":"fastReady","time":"\#(stamp)"}"#
+        )
         #expect(
             encoder.encode(message(Array("hi".utf8)))
                 == #"{"event":"message","opCode":10,"sender":3,"targetPlayer":0,"targetGroup":2,"reliable":false,"#

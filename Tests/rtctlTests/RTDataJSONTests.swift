@@ -24,7 +24,10 @@ struct RTDataJSONTests {
 
     @Test("explicit and integer-valued wrappers")
     func wrappers() throws {
-        #expect(try parse(#"{"1":{"number":5},"2":{"double":3},"3":{"float":1}}"#).jsonText == #"{"1":5,"2":{"double":3.0},"3":{"float":1.0}}"#)
+        #expect(
+            try parse(#"{"1":{"number":5},"2":{"double":3},"3":{"float":1}}"#).jsonText
+                == #"{"1":5,"2":{"double":3.0},"3":{"float":1.0}}"#
+        )
     }
 
     @Test(

@@ -41,7 +41,10 @@ struct ActionDecoder: Sendable {
         if fields["targetGroup"] != nil { message.targetGroup = try int32(fields, "targetGroup") }
         if let reliable = fields["reliable"] {
             guard case .bool(let value) = reliable else {
-                throw JSONLinesError(.wrongType, "field \"reliable\": expected true or false, got \(reliable.kindDescription)")
+                throw JSONLinesError(
+                    .wrongType,
+                    "field \"reliable\": expected true or false, got \(reliable.kindDescription)"
+                )
             }
             message.reliable = value
         }

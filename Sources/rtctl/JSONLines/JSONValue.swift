@@ -42,7 +42,10 @@ enum JSONValue: Hashable, Sendable {
         case .string(let value): JSONText.quoted(value)
         case .array(let values): "[" + values.map(\.compactText).joined(separator: ",") + "]"
         case .object(let fields):
-            "{" + fields.keys.sorted().map { JSONText.quoted($0) + ":" + fields[$0]!.compactText }.joined(separator: ",")
+            "{"
+                + fields.keys.sorted().map { JSONText.quoted($0) + ":" + fields[$0]!.compactText }.joined(
+                    separator: ","
+                )
                 + "}"
         }
     }

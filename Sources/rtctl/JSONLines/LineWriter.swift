@@ -81,7 +81,8 @@ final class LineWriter: Sendable {
     }
 
     private func scheduleFlush() {
-        let nanoseconds = flushDelay.components.seconds * 1_000_000_000 + flushDelay.components.attoseconds / 1_000_000_000
+        let nanoseconds =
+            flushDelay.components.seconds * 1_000_000_000 + flushDelay.components.attoseconds / 1_000_000_000
         timerQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
             state.withLock { state in
                 state.flushScheduled = false

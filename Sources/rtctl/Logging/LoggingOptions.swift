@@ -63,7 +63,9 @@ struct LoggingOptions: ParsableArguments {
                 break
             }
         }
-        guard !globals.isEmpty, index < arguments.count, subcommands.contains(arguments[index]) else { return arguments }
+        guard !globals.isEmpty, index < arguments.count, subcommands.contains(arguments[index]) else {
+            return arguments
+        }
         return [arguments[index]] + globals + arguments[(index + 1)...]
     }
 
