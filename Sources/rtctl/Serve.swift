@@ -184,13 +184,6 @@ extension Rtctl {
                 } catch {
                     logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
                 }
-                logger.info(
-                    "listening",
-                    metadata: [
-                        "host": "\(address.host)", "tcpPort": "\(address.tcpPort)", "udpPort": "\(address.udpPort)",
-                        "gameSessionId": "\(address.gameSessionId)",
-                    ]
-                )
             }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
@@ -201,10 +194,13 @@ extension Rtctl {
             )
             do {
                 try await group.run()
+            } catch let error as IOError {
+                let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
+                let ports = "--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? "")
+                throw RtctlError.runtime("serve: cannot listen on \(host) (\(ports)): \(reason)")
             } catch {
                 throw RtctlError.runtime("serve: \(error)")
             }
-            logger.info("stopped")
         }
     }
 }
