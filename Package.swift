@@ -120,6 +120,10 @@ let package = Package(
             name: "ScenarioTests",
             dependencies: ["rtctl"]
         ),
+        .testTarget(
+            name: "rtctlTests",
+            dependencies: ["rtctl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
