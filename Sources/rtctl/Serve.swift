@@ -178,7 +178,7 @@ extension Rtctl {
                 }
             }
             let stdout = LineWriter(descriptor: FileHandle.standardOutput.fileDescriptor, mode: .immediate)
-            let server = try ServerAdapter.makeServer(configuration: configuration, logger: logger) { address in
+            let server = RealtimeServer(configuration: configuration, logger: logger) { address in
                 do {
                     try stdout.write(ListeningLine(address).jsonText)
                 } catch {
@@ -217,6 +217,15 @@ struct ListeningLine: Hashable, Sendable {
         self.tcpPort = tcpPort
         self.udpPort = udpPort
         self.gameSessionId = gameSessionId
+    }
+
+    init(_ address: ListeningAddress) {
+        self.init(
+            host: address.host,
+            tcpPort: address.tcpPort,
+            udpPort: address.udpPort,
+            gameSessionId: address.gameSessionId
+        )
     }
 
     var jsonText: String {

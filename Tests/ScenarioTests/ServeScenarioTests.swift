@@ -43,7 +43,6 @@ struct ServeScenarioTests {
 
     @Test(
         "serve prints exactly one listening line on stdout, then exits 0 on SIGTERM or SIGINT",
-        .enabled(if: ServerAdapter.isAvailable, "the Realtime server is not on main yet"),
         arguments: [SIGTERM, SIGINT]
     )
     func listeningThenSignal(_ signal: Int32) async throws {
@@ -69,10 +68,7 @@ struct ServeScenarioTests {
         #expect(result.stdout.isEmpty, "more than one line on stdout")
     }
 
-    @Test(
-        "a generated game session id when none is given",
-        .enabled(if: ServerAdapter.isAvailable, "the Realtime server is not on main yet")
-    )
+    @Test("a generated game session id when none is given")
     func generatedSessionId() async throws {
         let server = try RunningProcess(Subprocess.rtctl, ["serve", "--port", "0", "--host", "127.0.0.1", "-q"])
         let line = try #require(try await server.nextLine())
