@@ -151,7 +151,7 @@ final class SessionCore {
     func receive(_ packet: Packet, on connection: ConnectionID) -> Decision? {
         metrics.receivedReliable.increment()
         let effects = session.receive(packet, on: connection)
-        perform(effects, fast: false)
+        perform(effects)
         flush()
         return effects.decision
     }
@@ -160,20 +160,19 @@ final class SessionCore {
     func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Decision? {
         metrics.receivedFast.increment()
         let effects = session.receive(packet, from: endpoint)
-        perform(effects, fast: true)
+        perform(effects)
         return effects.decision
     }
 
     func decide(_ decision: Decision, allow: Bool) -> Decision? {
-        let fast = if case .deliver(_, _, let fast) = decision { fast } else { false }
         let effects = session.decide(decision, allow: allow)
-        perform(effects, fast: fast)
+        perform(effects)
         flush()
         return effects.decision
     }
 
     func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {
-        perform(session.connectionClosed(connection, reason: reason), fast: false)
+        perform(session.connectionClosed(connection, reason: reason))
         enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
         flush()
         connections[connection] = nil
@@ -183,43 +182,54 @@ final class SessionCore {
         guard !shuttingDown else { return }
         shuttingDown = true
         logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
-        perform(session.shutDown(), fast: false)
+        perform(session.shutDown())
         flush()
     }
 
     // MARK: Effects
 
     /// Carries out one event's effects: `sends`, then `relay`, then `closes` (each close also makes the session forget
-    /// the connection at once, so nothing more is routed to it). `fast` tells whether the message came over UDP: its
-    /// WebSocket copies may then be dropped for a slow consumer. Writes wait for ``flush()``.
-    private func perform(_ effects: Effects, fast: Bool) {
+    /// the connection at once, so nothing more is routed to it). The WebSocket copies of a fast message may be
+    /// dropped for a slow consumer. Writes wait for ``flush()``.
+    private func perform(_ effects: Effects) {
         for send in effects.sends {
             switch send.route {
             case .reliable(let connection):
-                enqueue(
-                    connection,
-                    .packet(OutgoingPacket.reliable(send.packet, allocator: allocator), droppable: false)
-                )
+                let encoded = EncodedPacket(send.packet.onReliableChannel, allocator: allocator)
+                enqueue(connection, .packet(encoded.lengthDelimited, droppable: false))
             case .fast(let endpoint, let sequenceNumber):
-                let datagram = OutgoingPacket.fast(send.packet, sequenceNumber: sequenceNumber, allocator: allocator)
-                writeDatagram(datagram, to: endpoint)
+                let encoded = EncodedPacket(send.packet.onFastChannel, allocator: allocator)
+                writeDatagram(
+                    encoded.lengthDelimited(sequenceNumber: sequenceNumber, allocator: allocator),
+                    to: endpoint
+                )
             }
         }
         if let relay = effects.relay {
             metrics.relayed.increment()
-            let outgoing = OutgoingPacket(relay.packet, allocator: allocator)
-            for recipient in relay.reliable {
-                enqueue(recipient.connection, .packet(outgoing.reliable, droppable: fast))
+            if !relay.reliable.isEmpty {
+                // One buffer, shared by every WebSocket recipient.
+                let frame = EncodedPacket(relay.packet.onReliableChannel, allocator: allocator).lengthDelimited
+                for recipient in relay.reliable {
+                    enqueue(recipient.connection, .packet(frame, droppable: relay.isFast))
+                }
             }
-            for recipient in relay.fast {
-                let datagram = outgoing.datagram(sequenceNumber: recipient.sequenceNumber, allocator: allocator)
-                writeDatagram(datagram, to: recipient.endpoint)
+            if !relay.fast.isEmpty {
+                // Encoded once; each datagram is a copy stamped with its recipient's sequence number.
+                let encoded = EncodedPacket(relay.packet.onFastChannel, allocator: allocator)
+                for recipient in relay.fast {
+                    let datagram = encoded.lengthDelimited(
+                        sequenceNumber: recipient.sequenceNumber,
+                        allocator: allocator
+                    )
+                    writeDatagram(datagram, to: recipient.endpoint)
+                }
             }
         }
         for notice in effects.notices { report(notice) }
         for close in effects.closes {
             enqueue(close.connection, .close(close.code, reason: close.reason))
-            perform(session.connectionClosed(close.connection, reason: close.reason), fast: false)
+            perform(session.connectionClosed(close.connection, reason: close.reason))
         }
     }
 
@@ -337,5 +347,23 @@ final class SessionCore {
 
     private func address(of connection: ConnectionID) -> String {
         connections[connection]?.remote.map { "\($0)" } ?? "?"
+    }
+}
+
+extension Packet {
+    /// The packet as it leaves on a WebSocket: `reliable:true`, no sequence number.
+    var onReliableChannel: Packet {
+        var packet = self
+        packet.reliable = true
+        packet.sequenceNumber = 0
+        return packet
+    }
+
+    /// The packet as it leaves over UDP: `reliable:false` (its sequence number is stamped per recipient).
+    var onFastChannel: Packet {
+        var packet = self
+        packet.reliable = false
+        packet.sequenceNumber = 0
+        return packet
     }
 }

@@ -63,13 +63,17 @@ public struct Outbound: Sendable {
 /// `sequenceNumber` by the route it takes (`reliable:true` and no sequence number on the WebSocket).
 public struct Relay: Sendable {
     public var packet: Packet
+    /// The message is "fast" (unreliable): it arrived over UDP or the script sent it unreliably. Its WebSocket copies
+    /// may be dropped for a slow consumer.
+    public var isFast: Bool
     /// Recipients on the reliable channel.
     public var reliable: [ReliableRecipient] = []
     /// Recipients on the fast channel, each with the sequence number its datagram must carry.
     public var fast: [FastRecipient] = []
 
-    public init(packet: Packet) {
+    public init(packet: Packet, isFast: Bool) {
         self.packet = packet
+        self.isFast = isFast
     }
 
     public var recipientCount: Int { reliable.count + fast.count }

@@ -57,7 +57,7 @@ extension GameSession {
             message: .udpConnect
         )
         let sequenceNumber = state.nextSequenceOut
-        state.nextSequenceOut += 1
+        state.nextSequenceOut &+= 1
         players[peerId] = state
         effects.sends.append(
             Outbound(packet: ack, peerId: peerId, route: .fast(endpoint, sequenceNumber: sequenceNumber))
@@ -131,7 +131,7 @@ extension GameSession {
     /// Sends a message to its recipients: every member of `targetGroup` (the sender included), or `targetPlayer`.
     /// `fast` messages go over UDP to recipients whose fast channel is ready.
     mutating func deliver(_ packet: Packet, fast: Bool) -> Effects {
-        var relay = Relay(packet: packet)
+        var relay = Relay(packet: packet, isFast: fast)
         if packet.targetGroup != RealtimeConstants.noTarget {
             let members = members(of: packet.targetGroup)
             relay.reliable.reserveCapacity(fast ? 0 : members.count)

@@ -60,12 +60,15 @@ public struct GameSession: Sendable {
     struct PlayerState: Sendable {
         var player: Player
         var groups: Set<Int32> = []
+        /// Where the peer's datagrams come from. A re-association from a new port (NAT rebinding) keeps `fastReady`:
+        /// the client does not repeat its `-7`.
         var udp: UDPEndpoint?
         /// The client sent `-7`: fast messages to it may go over UDP.
         var fastReady = false
         /// The last sequence number accepted from this peer over UDP; nil before the first.
         var lastSequenceIn: Int32?
-        /// The sequence number of the next datagram sent to this peer.
+        /// The sequence number of the next datagram sent to this peer. It wraps after 2^31 datagrams, like the SDK's
+        /// own counter; a session never sends that many to one peer in practice (six hours at 100,000 per second).
         var nextSequenceOut: Int32 = 1
     }
 
@@ -117,7 +120,7 @@ public struct GameSession: Sendable {
         case nil:
             return Effects()
         case .awaitingLogin(let host):
-            guard case .login(let login) = packet.message else {
+            guard packet.opCode == .login, case .login(let login) = packet.message else {
                 return .close(connection, .policyViolation, "not logged in")
             }
             return self.login(login, payload: packet.payload, on: connection, host: host)

@@ -18,6 +18,8 @@ final class BridgeInbox: Sendable {
         var termination: (waiter: CheckedContinuation<Void, Never>, deadline: Scheduled<Void>?)?
         var lastErrors: [String] = []
         var exited = false
+        var exitStatus: Int32?
+        var exitWaiters: [CheckedContinuation<Int32, Never>] = []
     }
 
     /// How many of the host's stderr lines are kept for the log when it dies.
@@ -189,17 +191,32 @@ final class BridgeInbox: Sendable {
         logger.log(level: isError ? .warning : .info, "\(line)", metadata: ["source": "script"])
     }
 
+    /// Waits until the host process has exited and returns its exit status.
+    func waitForExit() async -> Int32 {
+        await withCheckedContinuation { continuation in
+            let status = state.withLockedValue { state -> Int32? in
+                if let status = state.exitStatus { return status }
+                state.exitWaiters.append(continuation)
+                return nil
+            }
+            if let status { continuation.resume(returning: status) }
+        }
+    }
+
     /// The host process exited: every waiter is released, and the exit is reported.
     func hostExited(status: Int32) {
-        let (pending, ready, termination, lastErrors) = state.withLockedValue { state in
+        let (pending, ready, termination, lastErrors, exitWaiters) = state.withLockedValue { state in
             state.exited = true
+            state.exitStatus = status
             defer {
                 state.pending = [:]
                 state.ready = nil
                 state.termination = nil
+                state.exitWaiters = []
             }
-            return (state.pending, state.ready, state.termination, state.lastErrors)
+            return (state.pending, state.ready, state.termination, state.lastErrors, state.exitWaiters)
         }
+        for waiter in exitWaiters { waiter.resume(returning: status) }
         let failure = ScriptError(.hostFailed, "the script host exited with status \(status)")
         for (_, call) in pending {
             call.timeout?.cancel()

@@ -241,9 +241,7 @@ final class ScriptHost: Sendable {
         bridge.close(promise: nil)
         let process = process
         let deadline = bridge.eventLoop.scheduleTask(in: .seconds(2)) { process.kill() }
-        for await request in requests {
-            if case .exited = request { break }
-        }
+        _ = await inbox.waitForExit()
         deadline.cancel()
     }
 
