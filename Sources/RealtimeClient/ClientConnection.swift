@@ -198,7 +198,7 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     func webSocketClosed(code: UInt16?, reason: String) {
-        let reason = reason.isEmpty && closeRequested ? "closed by client" : reason
+        let reason = closeRequested && (reason.isEmpty || code == nil) ? "closed by client" : reason
         perform(session.webSocketClosed(code: code, reason: reason))
         packetHandler = nil
         barrier = nil
