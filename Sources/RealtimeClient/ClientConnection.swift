@@ -39,6 +39,9 @@ final class ClientConnection: @unchecked Sendable {
     private var readingPaused = false
     private var consumerGone = false
     private(set) var droppedDatagrams = 0
+    /// Masking keys for data frames: unpredictable enough for RFC 6455 §10.3 without a system call per frame.
+    private var maskKeys = SplitMix64(seed: UInt64.random(in: .min ... .max))
+    private static let frameHeadroom = 14
 
     init(eventLoop: any EventLoop, endpoint: Endpoint, options: ClientOptions) {
         self.eventLoop = eventLoop
@@ -372,9 +375,12 @@ final class ClientConnection: @unchecked Sendable {
 
     private func writeReliable(_ packet: Packet) {
         guard let webSocket else { return }
-        var buffer = webSocket.allocator.buffer(capacity: packet.encodedSize + 5)
+        // Room in front for the frame header (at most 14 bytes), which the encoder then writes in place.
+        var buffer = webSocket.allocator.buffer(capacity: Self.frameHeadroom + packet.encodedSize + 5)
+        buffer.moveWriterIndex(forwardBy: Self.frameHeadroom)
+        buffer.moveReaderIndex(forwardBy: Self.frameHeadroom)
         buffer.writePacket(packet)
-        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: buffer)
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(using: &maskKeys), data: buffer)
         webSocket.write(frame, promise: nil)
         webSocketFlushPending = true
         scheduleFlush()
@@ -483,5 +489,22 @@ struct ReadGate: NIOAsyncSequenceProducerDelegate {
     func didTerminate() {
         guard let connection else { return }
         connection.eventLoop.execute { connection.resumeReading(consumerGone: true) }
+    }
+}
+
+/// A small, fast pseudo-random generator (Steele, Lea and Flood's SplitMix64), seeded from the system's generator.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
