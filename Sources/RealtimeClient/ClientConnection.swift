@@ -73,6 +73,9 @@ final class ClientConnection: @unchecked Sendable {
     /// Connects, upgrades and logs in; the future succeeds with the peer id and fast port once the login succeeded.
     func start() -> EventLoopFuture<LoggedIn> {
         eventLoop.preconditionInEventLoop()
+        guard !closeRequested else {
+            return eventLoop.makeFailedFuture(RealtimeClientError(.closed, "closed before the login completed"))
+        }
         let promise = eventLoop.makePromise(of: LoggedIn.self)
         connectPromise = promise
         connectDeadline = eventLoop.scheduleTask(in: connectTimeout) { [self] in

@@ -48,7 +48,8 @@ public final class RealtimeClient: Sendable {
     ///
     /// Throws a ``RealtimeClientError``: ``RealtimeClientError/Code/loginRefused`` when the server refused the
     /// player session, ``RealtimeClientError/Code/connectionFailed``, ``RealtimeClientError/Code/upgradeRefused``,
-    /// ``RealtimeClientError/Code/connectTimeout`` or ``RealtimeClientError/Code/disconnected`` otherwise.
+    /// ``RealtimeClientError/Code/connectTimeout`` or ``RealtimeClientError/Code/disconnected`` otherwise, and
+    /// ``RealtimeClientError/Code/closed`` when the task is cancelled.
     public static func connect(to endpoint: Endpoint, options: ClientOptions) async throws -> RealtimeClient {
         guard !endpoint.secure else {
             throw RealtimeClientError(.secureModeNotSupported, "secure mode (wss://) is not supported yet")
@@ -67,10 +68,14 @@ public final class RealtimeClient: Sendable {
         )
         let events = ClientEvents(base: producer.sequence)
         let source = producer.source
-        let peer = try await eventLoop.flatSubmit {
-            connection.attach(source: source)
-            return connection.start()
-        }.get()
+        let peer = try await withTaskCancellationHandler {
+            try await eventLoop.flatSubmit {
+                connection.attach(source: source)
+                return connection.start()
+            }.get()
+        } onCancel: {
+            eventLoop.execute { _ = connection.close() }
+        }
         return RealtimeClient(connection: connection, events: events, peerId: peer.peerId, fastPort: peer.fastPort)
     }
 
