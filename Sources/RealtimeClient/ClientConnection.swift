@@ -445,7 +445,7 @@ final class ClientConnection: @unchecked Sendable {
                     if readingPaused { channel.setOption(.autoRead, value: false).whenFailure { _ in } }
                     perform(session.udpOpened())
                 case .failure(let error):
-                    logger.notice(
+                    logger.info(
                         "cannot open the UDP socket; staying on the WebSocket",
                         metadata: ["error": "\(error)"]
                     )
