@@ -59,7 +59,9 @@ extension GameSession {
         let sequenceNumber = state.nextSequenceOut
         state.nextSequenceOut += 1
         players[peerId] = state
-        effects.sends.append(Outbound(packet: ack, peerId: peerId, route: .fast(endpoint, sequenceNumber: sequenceNumber)))
+        effects.sends.append(
+            Outbound(packet: ack, peerId: peerId, route: .fast(endpoint, sequenceNumber: sequenceNumber))
+        )
         return effects
     }
 
@@ -118,7 +120,7 @@ extension GameSession {
         } else {
             return .drop(.noRecipient, peerId: peerId, "op code \(packet.opCode) with no target")
         }
-        if configuration.hooks.contains(hook) {
+        if configuration.hooks.contains(hook), configuration.hookOpCodes?.contains(packet.opCode.rawValue) ?? true {
             var effects = Effects()
             effects.decision = .deliver(packet, peerId: peerId, fast: fast)
             return effects
@@ -178,11 +180,15 @@ extension GameSession {
             return accept(pending, queued: queued)
         case .joinGroup(let peerId, let group):
             guard players[peerId] != nil else { return Effects() }
-            guard allow else { return .refusedGroupRequest(peerId: peerId, group: group, join: true, "refused by script") }
+            guard allow else {
+                return .refusedGroupRequest(peerId: peerId, group: group, join: true, "refused by script")
+            }
             return addMember(peerId, to: group)
         case .leaveGroup(let peerId, let group):
             guard players[peerId] != nil else { return Effects() }
-            guard allow else { return .refusedGroupRequest(peerId: peerId, group: group, join: false, "refused by script") }
+            guard allow else {
+                return .refusedGroupRequest(peerId: peerId, group: group, join: false, "refused by script")
+            }
             return removeMember(peerId, from: group, notifyLeaver: true)
         case .deliver(let packet, let peerId, let fast):
             guard allow else { return .drop(.noRecipient, peerId: peerId, "delivery refused by script") }

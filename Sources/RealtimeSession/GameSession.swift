@@ -20,6 +20,8 @@ public struct GameSession: Sendable {
         public var udpAnySource: Bool
         /// The script hooks to ask; an empty set decides everything at once.
         public var hooks: Hooks
+        /// nil: delivery hooks are asked about every op code. Otherwise only about these (GameSparks `onPacket`).
+        public var hookOpCodes: Set<Int32>?
         /// Report every delivered message as a ``Notice/delivered(_:recipients:)`` (for recordings).
         public var reportDeliveries: Bool
 
@@ -32,6 +34,7 @@ public struct GameSession: Sendable {
             announcePlayers: Bool = false,
             udpAnySource: Bool = false,
             hooks: Hooks = [],
+            hookOpCodes: Set<Int32>? = nil,
             reportDeliveries: Bool = false
         ) {
             self.gameSessionId = gameSessionId
@@ -42,6 +45,7 @@ public struct GameSession: Sendable {
             self.announcePlayers = announcePlayers
             self.udpAnySource = udpAnySource
             self.hooks = hooks
+            self.hookOpCodes = hookOpCodes
             self.reportDeliveries = reportDeliveries
         }
     }

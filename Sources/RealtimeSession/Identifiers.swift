@@ -31,7 +31,10 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
         case .v6(let v6):
             var in6 = v6.address.sin6_addr
             let bytes = withUnsafeBytes(of: &in6) { raw in
-                (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                (
+                    raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                    raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                )
             }
             self.high = UInt64(bigEndian: bytes.0)
             self.low = UInt64(bigEndian: bytes.1)
@@ -47,7 +50,8 @@ public struct HostKey: Hashable, Sendable, CustomStringConvertible {
         if isIPv4 {
             return [24, 16, 8, 0].map { String(UInt8(truncatingIfNeeded: low >> $0)) }.joined(separator: ".")
         }
-        let groups = [48, 32, 16, 0].map { UInt16(truncatingIfNeeded: high >> $0) }
+        let groups =
+            [48, 32, 16, 0].map { UInt16(truncatingIfNeeded: high >> $0) }
             + [48, 32, 16, 0].map { UInt16(truncatingIfNeeded: low >> $0) }
         return groups.map { String($0, radix: 16) }.joined(separator: ":")
     }

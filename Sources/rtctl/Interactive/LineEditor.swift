@@ -1,0 +1,196 @@
+import CReadline
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The interactive prompt of `rtctl connect` on a terminal: GNU readline (line editing, history kept across runs,
+/// Tab completion) driven through its callback interface on a thread of its own, so that events arriving at any time
+/// are printed above the prompt without garbling the line being typed.
+///
+/// Readline is process-global state: only one editor may run at a time.
+final class LineEditor: @unchecked Sendable {
+    /// Proposes completions for the word at `start` in `line`.
+    typealias Completer = @Sendable (_ line: String, _ start: Int) -> [String]
+
+    private let prompt: String
+    private let historyFile: String?
+    private let completer: Completer
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let lock = NSLock()
+    private var pendingOutput: [String] = []
+    private var stopping = false
+    private var continuation: AsyncStream<String>.Continuation?
+
+    /// The lines typed, in order; finishes at end of input (Ctrl-D) or ``stop()``.
+    let lines: AsyncStream<String>
+
+    init(prompt: String, historyFile: String?, completer: @escaping Completer) {
+        self.prompt = prompt
+        self.historyFile = historyFile
+        self.completer = completer
+        var fds: [Int32] = [0, 0]
+        precondition(pipe(&fds) == 0, "pipe() failed")
+        self.wakeRead = fds[0]
+        self.wakeWrite = fds[1]
+        var continuation: AsyncStream<String>.Continuation!
+        self.lines = AsyncStream { continuation = $0 }
+        self.continuation = continuation
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// The history file: `$XDG_STATE_HOME/rtctl/history`, else `~/.local/state/rtctl/history`.
+    static func defaultHistoryFile() -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let base: String
+        if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+            base = state
+        } else if let home = environment["HOME"], !home.isEmpty {
+            base = home + "/.local/state"
+        } else {
+            return nil
+        }
+        return base + "/rtctl/history"
+    }
+
+    /// Starts the editor thread.
+    func start() {
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(self)
+        let result = pthread_create(
+            &thread,
+            nil,
+            { raw in
+                let editor = Unmanaged<LineEditor>.fromOpaque(raw!).takeRetainedValue()
+                editor.run()
+                return nil
+            },
+            box.toOpaque()
+        )
+        precondition(result == 0, "pthread_create failed")
+        pthread_detach(thread)
+    }
+
+    /// Prints `text` (one or more whole lines) above the prompt. Safe from any thread.
+    func print(_ text: String) {
+        lock.withLock { pendingOutput.append(text) }
+        wake()
+    }
+
+    /// Ends the editor: the prompt is removed, the terminal restored, ``lines`` finishes.
+    func stop() {
+        lock.withLock { stopping = true }
+        wake()
+    }
+
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    // MARK: - The editor thread
+
+    private func run() {
+        LineEditor.active = self
+        rtctl_readline_configure { text, _, _ in
+            rtctl_readline_completion_done()
+            return rl_completion_matches(text) { text, state in LineEditor.nextCompletion(text, state) }
+        }
+        using_history()
+        if let historyFile {
+            Self.makeParentDirectory(of: historyFile)
+            _ = read_history(historyFile)
+        }
+        rl_callback_handler_install(prompt) { line in LineEditor.active?.accept(line) }
+        var descriptors = [
+            pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+        ]
+        while !lock.withLock({ stopping }) {
+            let ready = poll(&descriptors, 2, -1)
+            if ready < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if descriptors[1].revents != 0 {
+                var buffer = [UInt8](repeating: 0, count: 64)
+                _ = read(wakeRead, &buffer, buffer.count)
+                flushOutput()
+            }
+            if descriptors[0].revents & Int16(POLLIN | POLLHUP) != 0 {
+                rl_callback_read_char()
+            }
+        }
+        flushOutput()
+        rl_callback_handler_remove()
+        LineEditor.active = nil
+        continuation?.finish()
+    }
+
+    private func flushOutput() {
+        let output = lock.withLock {
+            defer { pendingOutput.removeAll() }
+            return pendingOutput
+        }
+        guard !output.isEmpty else { return }
+        rl_clear_visible_line()
+        for text in output {
+            rtctl_write_stdout(text.hasSuffix("\n") ? text : text + "\n")
+        }
+        rl_forced_update_display()
+    }
+
+    private func accept(_ line: UnsafeMutablePointer<CChar>?) {
+        guard let line else {
+            // End of input (Ctrl-D on an empty line).
+            rtctl_write_stdout("\n")
+            lock.withLock { stopping = true }
+            return
+        }
+        let text = String(cString: line)
+        free(line)
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if !trimmed.isEmpty {
+            if rtctl_readline_last_history().map({ String(cString: $0) }) != text {
+                add_history(text)
+                if let historyFile {
+                    if append_history(1, historyFile) != 0 { _ = write_history(historyFile) }
+                    _ = history_truncate_file(historyFile, 1000)
+                }
+            }
+        }
+        continuation?.yield(text)
+    }
+
+    // MARK: - Completion
+
+    nonisolated(unsafe) private static var active: LineEditor?
+    nonisolated(unsafe) private static var candidates: [String] = []
+    nonisolated(unsafe) private static var candidateIndex = 0
+
+    private static func nextCompletion(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
+        if state == 0 {
+            let prefix = text.map { String(cString: $0) } ?? ""
+            let line = String(cString: rtctl_readline_line_buffer())
+            let start = line.utf8.count - prefix.utf8.count
+            candidates = (active?.completer(line, max(0, start)) ?? []).filter { $0.hasPrefix(prefix) }
+            candidateIndex = 0
+        }
+        guard candidateIndex < candidates.count else { return nil }
+        defer { candidateIndex += 1 }
+        return strdup(candidates[candidateIndex])
+    }
+
+    private static func makeParentDirectory(of path: String) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+}
