@@ -29,7 +29,6 @@ final class ClientConnection: @unchecked Sendable {
     private var retryTimer: Scheduled<Void>?
     private var connectPromise: EventLoopPromise<LoggedIn>?
     private var connectDeadline: Scheduled<Void>?
-    private var connectFailure: RealtimeClientError?
     private var loginRefused = false
     private var closeRequested = false
     private var upgraded = false
@@ -180,7 +179,6 @@ final class ClientConnection: @unchecked Sendable {
         connectPromise = nil
         connectDeadline?.cancel()
         connectDeadline = nil
-        connectFailure = error
         promise.fail(error)
     }
 
