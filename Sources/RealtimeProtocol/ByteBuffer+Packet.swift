@@ -6,6 +6,7 @@ extension ByteBuffer {
     /// Returns nil, leaving the reader index untouched, when the buffer does not yet hold the whole packet.
     /// Throws when the length prefix exceeds `maxLength` or the packet bytes are malformed.
     public mutating func readPacket(maxLength: Int) throws -> Packet? {
+        precondition(maxLength >= 0, "maxLength must not be negative")
         let start = self.readerIndex
         guard let length = try self.readVarint() else { return nil }
         guard length <= UInt64(maxLength) else {
@@ -65,9 +66,10 @@ extension Packet {
             case 6: if let value = field.bool { self.reliable = value }
             case 7: if let value = field.int32 { self.clientVersion = value }
             case 15: if let value = field.bytes { self.payload = value }
-            case 30...43:
-                if let body = field.bytes, let message = try Message(field: field.number, body: body) {
-                    self.message = message
+            case 30...38, 40...43:
+                // Field 39 is unused by the schema: an unknown field, skipped without looking inside.
+                if let body = field.bytes {
+                    self.message = try Message(field: field.number, body: body, merging: self.message)
                 }
             default: break
             }

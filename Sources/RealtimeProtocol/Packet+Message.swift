@@ -20,12 +20,16 @@ extension Packet.Message {
         }
     }
 
-    /// Decodes the message carried in `Packet` field `field`; nil for field 39, which the schema leaves unused.
-    init?(field: Int, body: ByteBuffer) throws {
+    /// Decodes the message carried in `Packet` field `field` (30–38 or 40–43).
+    ///
+    /// Protobuf merges a message field that occurs more than once: when `previous` is the same case, the fields read
+    /// from `body` update it (scalars last wins, `players` appended); a different case is replaced.
+    init(field: Int, body: ByteBuffer, merging previous: Packet.Message?) throws {
         var reader = ProtobufFieldReader(body)
         switch field {
         case 30:
             var login = LoginCommand()
+            if case .login(let old) = previous { login = old }
             while let f = try reader.next() {
                 switch f.number {
                 case 1: if let v = try f.string() { login.playerSessionId = v }
@@ -36,6 +40,7 @@ extension Packet.Message {
             self = .login(login)
         case 31:
             var result = LoginResult()
+            if case .loginResult(let old) = previous { result = old }
             while let f = try reader.next() {
                 switch f.number {
                 case 1: if let v = f.bool { result.success = v }
@@ -51,10 +56,17 @@ extension Packet.Message {
         case 32, 33, 34:
             while try reader.next() != nil {}
             self = field == 32 ? .ping : field == 33 ? .pingResult : .udpConnect
-        case 35: self = .playerConnect(peerId: try Self.singleInt32(&reader))
-        case 36: self = .playerDisconnect(peerId: try Self.singleInt32(&reader))
+        case 35:
+            var peerId: Int32 = 0
+            if case .playerConnect(let old) = previous { peerId = old }
+            self = .playerConnect(peerId: try Self.singleInt32(&reader, startingAt: peerId))
+        case 36:
+            var peerId: Int32 = 0
+            if case .playerDisconnect(let old) = previous { peerId = old }
+            self = .playerDisconnect(peerId: try Self.singleInt32(&reader, startingAt: peerId))
         case 37:
             var command = VerifyIdentityCommand()
+            if case .verifyIdentity(let old) = previous { command = old }
             while let f = try reader.next() {
                 switch f.number {
                 case 1: if let v = f.int32 { command.peerId = v }
@@ -65,6 +77,7 @@ extension Packet.Message {
             self = .verifyIdentity(command)
         case 38:
             var result = VerifyIdentityResult()
+            if case .verifyIdentityResult(let old) = previous { result = old }
             while let f = try reader.next() {
                 switch f.number {
                 case 1: if let v = f.bool { result.success = v }
@@ -73,11 +86,21 @@ extension Packet.Message {
                 }
             }
             self = .verifyIdentityResult(result)
-        case 40: self = .joinGroup(group: try Self.singleInt32(&reader))
-        case 41: self = .leaveGroup(group: try Self.singleInt32(&reader))
-        case 42: self = .requestGroupMembership(group: try Self.singleInt32(&reader))
+        case 40:
+            var group: Int32 = 0
+            if case .joinGroup(let old) = previous { group = old }
+            self = .joinGroup(group: try Self.singleInt32(&reader, startingAt: group))
+        case 41:
+            var group: Int32 = 0
+            if case .leaveGroup(let old) = previous { group = old }
+            self = .leaveGroup(group: try Self.singleInt32(&reader, startingAt: group))
+        case 42:
+            var group: Int32 = 0
+            if case .requestGroupMembership(let old) = previous { group = old }
+            self = .requestGroupMembership(group: try Self.singleInt32(&reader, startingAt: group))
         case 43:
             var update = GroupMembershipUpdate()
+            if case .groupMembershipUpdate(let old) = previous { update = old }
             while let f = try reader.next() {
                 switch f {
                 case .varint(1, let v): update.group = Varint.toInt32(v)
@@ -94,14 +117,13 @@ extension Packet.Message {
             }
             self = .groupMembershipUpdate(update)
         default:
-            while try reader.next() != nil {}
-            return nil
+            preconditionFailure("Packet field \(field) is not a message of the oneof")
         }
     }
 
     /// Reads a message whose only field is `int32 = 1` (peer id or group).
-    private static func singleInt32(_ reader: inout ProtobufFieldReader) throws -> Int32 {
-        var value: Int32 = 0
+    private static func singleInt32(_ reader: inout ProtobufFieldReader, startingAt value: Int32) throws -> Int32 {
+        var value = value
         while let f = try reader.next() {
             if f.number == 1, let v = f.int32 { value = v }
         }
