@@ -103,6 +103,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
         .testTarget(
@@ -123,6 +124,10 @@ let package = Package(
         .testTarget(
             name: "ScenarioTests",
             dependencies: ["rtctl"]
+        ),
+        .testTarget(
+            name: "rtctlTests",
+            dependencies: ["rtctl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ],
     swiftLanguageModes: [.v6]

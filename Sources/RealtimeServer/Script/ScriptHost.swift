@@ -209,7 +209,7 @@ final class ScriptHost: Sendable {
         do {
             let frame = try BridgeFrame(
                 kind: .notify,
-                encoding: CallHeader(hook: event, body: header),
+                encoding: CallHeader(key: "event", hook: event, body: header),
                 payload: payload
             )
             bridge.writeAndFlush(frame, promise: nil)
@@ -229,7 +229,7 @@ final class ScriptHost: Sendable {
         let eventLoop = bridge.eventLoop
         await inbox.waitForTermination {
             bridge.writeAndFlush(
-                try? BridgeFrame(kind: .notify, encoding: CallHeader(hook: "terminate", body: Empty())),
+                try? BridgeFrame(kind: .notify, encoding: CallHeader(key: "event", hook: "terminate", body: Empty())),
                 promise: nil
             )
             return eventLoop.scheduleTask(in: grace) { [inbox] in inbox.terminated() }
@@ -288,14 +288,16 @@ final class ScriptHost: Sendable {
 
 struct Empty: Codable, Sendable {}
 
-/// A `call` or `notify` header: the hook name and its arguments, in one JSON object.
+/// A `call` or `notify` header: the hook (or event) name and its arguments, in one JSON object.
 struct CallHeader<Body: Encodable & Sendable>: Encodable, Sendable {
+    /// `hook` for a call, `event` for a notification.
+    var key = "hook"
     var hook: String
     var body: Body
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: DynamicKey.self)
-        try container.encode(hook, forKey: DynamicKey("hook"))
+        try container.encode(hook, forKey: DynamicKey(key))
         try body.encode(to: encoder)
     }
 }

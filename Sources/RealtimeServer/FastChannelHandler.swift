@@ -1,0 +1,51 @@
+import NIOCore
+import RealtimeProtocol
+import RealtimeSession
+
+/// The UDP socket's framing: one datagram, one packet (PROTOCOL.md §2). Malformed and oversized datagrams are dropped
+/// and counted here; well-formed ones go to the session.
+///
+/// The session lives on this socket's event loop (see ``SessionHost``), so a datagram is handed over synchronously,
+/// without a hop, and the writes of a whole read batch are flushed once, when the batch ends.
+final class FastChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let host: SessionHost
+
+    init(host: SessionHost) {
+        self.host = host
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = Self.unwrapInboundIn(data)
+        var bytes = envelope.data
+        host.metrics.bytesReceivedFast.increment(by: Int64(bytes.readableBytes))
+        guard bytes.readableBytes <= RealtimeConstants.maxDatagramSize else {
+            host.dropped(
+                .payloadTooLarge,
+                "datagram of \(bytes.readableBytes)+ bytes from \(envelope.remoteAddress), over the "
+                    + "\(RealtimeConstants.maxDatagramSize)-byte limit"
+            )
+            return
+        }
+        guard let endpoint = UDPEndpoint(envelope.remoteAddress) else { return }
+        let packet: Packet
+        do {
+            packet = try bytes.readOnlyPacket(maxLength: RealtimeConstants.maxDatagramSize)
+        } catch {
+            host.dropped(.malformedDatagram, "from \(envelope.remoteAddress): \(error)")
+            return
+        }
+        host.datagramReceived(packet, from: endpoint)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        host.datagramBatchEnded()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A failed send or an ICMP error for one peer: the socket serves everyone else, so it stays open.
+        host.logger.debug("UDP socket error", metadata: ["error": "\(error)"])
+    }
+}

@@ -1,0 +1,272 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+import RealtimeProtocol
+import RealtimeSession
+
+/// What a player's WebSocket hands to its connection task, in the order it happened.
+enum ClientInput: Sendable {
+    /// One well-formed packet from a binary message.
+    case packet(Packet)
+    /// The transport closed the connection (a close frame with this code is on its way to the client).
+    case failed(CloseCode, reason: String)
+    /// The client sent a close frame (answered).
+    case closedByClient(code: UInt16?)
+}
+
+/// A write the session makes on a player's WebSocket.
+enum ConnectionWrite: Sendable {
+    /// One length-delimited packet, sent as one binary message. A droppable packet (a fast message that falls back to
+    /// the WebSocket) is dropped when the player's backlog is over the fast limit.
+    case packet(ByteBuffer, droppable: Bool)
+    /// Send a close frame and close the connection once the client answers (or after a grace period).
+    case close(CloseCode, reason: String)
+}
+
+/// The framing of a player's WebSocket, after the frame decoder and the aggregator: binary messages become packets;
+/// pings are answered; the server pings and closes a silent connection; the close handshake; and the outbound side with
+/// its slow-consumer policy. It decides nothing about the game: the connection task and the session do.
+final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = ClientInput
+    typealias OutboundOut = WebSocketFrame
+
+    struct Limits: Sendable {
+        var pingInterval: TimeAmount
+        /// How long the server waits for the client's close frame after sending its own.
+        var closeTimeout: TimeAmount
+        var maxFastBacklog: Int
+        var maxReliableBacklog: Int
+    }
+
+    private enum State {
+        case open
+        /// The server sent a close frame; the timer closes the connection if the client does not answer.
+        case closing(Scheduled<Void>?)
+        case closed
+    }
+
+    private let limits: Limits
+    private let metrics: ServerMetrics
+    private let logger: Logger
+    private var state = State.open
+    private var context: ChannelHandlerContext?
+    private var lastHeard = NIODeadline.now()
+    private var keepAlive: RepeatedTask?
+
+    init(limits: Limits, metrics: ServerMetrics, logger: Logger) {
+        self.limits = limits
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.lastHeard = .now()
+        let interval = limits.pingInterval
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        self.keepAlive = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            loopBound.value.keepAliveTick()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.stopTimers()
+        self.state = .closed
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.stopTimers()
+        self.state = .closed
+        context.fireChannelInactive()
+    }
+
+    // MARK: - Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        self.lastHeard = .now()
+        guard case .open = self.state else {
+            // After our close frame only the client's close frame matters.
+            if frame.opcode == .connectionClose, case .closing = self.state { self.closeNow(context: context) }
+            return
+        }
+        switch frame.opcode {
+        case .binary:
+            var message = frame.unmaskedData
+            metrics.bytesReceivedReliable.increment(by: Int64(message.readableBytes))
+            do {
+                let packet = try message.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
+                context.fireChannelRead(Self.wrapInboundOut(.packet(packet)))
+            } catch {
+                self.fail(.protocolError, "malformed packet (\(error))", context: context)
+            }
+        case .text:
+            self.fail(.unacceptableData, "text frames are not accepted", context: context)
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
+        case .pong:
+            break
+        case .connectionClose:
+            self.answerClose(frame, context: context)
+        default:
+            self.fail(.protocolError, "unexpected frame \(frame.opcode)", context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard case .open = self.state else {
+            // Bytes after a decoding error or after our close frame: the connection is closing already.
+            return
+        }
+        switch error {
+        case NIOWebSocketError.invalidFrameLength:
+            self.fail(.messageTooBig, "frame over \(RealtimeConstants.maxFrameSize) bytes", context: context)
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+            self.fail(.messageTooBig, "message over \(RealtimeConstants.maxFrameSize) bytes", context: context)
+        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error:
+            self.fail(.protocolError, "WebSocket protocol error (\(error))", context: context)
+        default:
+            // An I/O error: the connection is gone; the inbound stream ends when the channel goes inactive.
+            logger.debug("connection error", metadata: ["error": "\(error)"])
+            self.state = .closed
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: - Outbound (called on the channel's event loop)
+
+    /// Writes what the session produced for this connection, in order, and flushes once.
+    func deliver(_ writes: [ConnectionWrite]) {
+        guard let context else { return }
+        var wrote = false
+        for write in writes {
+            guard case .open = self.state else { return }
+            switch write {
+            case .packet(let buffer, let droppable):
+                if droppable, self.backlog(context) > limits.maxFastBacklog {
+                    metrics.dropped(.slowConsumer)
+                    logger.debug(
+                        "dropped",
+                        metadata: [
+                            "reason": "\(DropReason.slowConsumer.rawValue)", "detail": "fast message, backlog full",
+                        ]
+                    )
+                    continue
+                }
+                metrics.sentReliable.increment()
+                metrics.bytesSentReliable.increment(by: Int64(buffer.readableBytes))
+                context.write(
+                    Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: buffer)),
+                    promise: nil
+                )
+                wrote = true
+            case .close(let code, let reason):
+                if wrote { context.flush() }
+                self.sendClose(code, reason, context: context)
+                return
+            }
+        }
+        guard wrote else { return }
+        context.flush()
+        // Slow-consumer policy for the reliable channel: a reliable message cannot be dropped, so a player whose
+        // backlog grows past the limit is closed with 1008 (policy violation: the server's resource policy, not the
+        // server going away) and the reason is logged by the session when it forgets the connection.
+        let backlog = self.backlog(context)
+        if backlog > limits.maxReliableBacklog {
+            self.fail(.policyViolation, "slow consumer (\(backlog) bytes waiting)", context: context)
+        }
+    }
+
+    /// Closes with this code unless the connection is closing already (connection task ending, shutdown).
+    func close(_ code: CloseCode, _ reason: String) {
+        guard let context, case .open = self.state else { return }
+        self.sendClose(code, reason, context: context)
+    }
+
+    var isOpen: Bool {
+        if case .open = self.state { return true }
+        return false
+    }
+
+    // MARK: - Private
+
+    private func backlog(_ context: ChannelHandlerContext) -> Int {
+        (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    }
+
+    private func keepAliveTick() {
+        guard let context, case .open = self.state else { return }
+        let silence = NIODeadline.now() - self.lastHeard
+        if silence >= limits.pingInterval * 3 {
+            self.fail(.goingAway, "keep-alive timeout", context: context)
+        } else {
+            let ping = WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))
+            context.writeAndFlush(Self.wrapOutboundOut(ping), promise: nil)
+        }
+    }
+
+    /// The transport ends the connection: close frame to the client, `.failed` to the connection task.
+    private func fail(_ code: CloseCode, _ reason: String, context: ChannelHandlerContext) {
+        guard case .open = self.state else { return }
+        self.sendClose(code, reason, context: context)
+        context.fireChannelRead(Self.wrapInboundOut(.failed(code, reason: reason)))
+        context.fireChannelReadComplete()
+    }
+
+    private func sendClose(_ code: CloseCode, _ reason: String, context: ChannelHandlerContext) {
+        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.writeInteger(code.rawValue)
+        data.writeString(Self.truncated(reason))
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let timer = context.eventLoop.scheduleTask(in: limits.closeTimeout) {
+            loopBound.value.closeNow()
+        }
+        self.state = .closing(timer)
+        self.keepAlive?.cancel()
+        self.keepAlive = nil
+        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+    }
+
+    /// The client's close frame: answer with its status code, then close once the answer is written.
+    private func answerClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        var data = frame.unmaskedData
+        let code = data.readInteger(as: UInt16.self)
+        var reply = context.channel.allocator.buffer(capacity: 2)
+        if let code { reply.writeInteger(code) }
+        self.stopTimers()
+        self.state = .closed
+        context.fireChannelRead(Self.wrapInboundOut(.closedByClient(code: code)))
+        context.fireChannelReadComplete()
+        let channel = context.channel
+        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)))
+            .whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func closeNow(context: ChannelHandlerContext? = nil) {
+        guard let context = context ?? self.context else { return }
+        self.stopTimers()
+        self.state = .closed
+        context.close(promise: nil)
+    }
+
+    private func stopTimers() {
+        self.keepAlive?.cancel()
+        self.keepAlive = nil
+        if case .closing(let timer) = self.state { timer?.cancel() }
+    }
+
+    /// A close reason fits in a control frame (125 bytes with the code): at most 123 bytes, cut on a character.
+    private static func truncated(_ reason: String) -> String {
+        guard reason.utf8.count > 123 else { return reason }
+        var result = ""
+        for character in reason {
+            guard result.utf8.count + String(character).utf8.count <= 123 else { break }
+            result.append(character)
+        }
+        return result
+    }
+}

@@ -1,0 +1,362 @@
+import Logging
+import Metrics
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import RealtimeProtocol
+import RealtimeSession
+import ServiceLifecycle
+
+/// Where a running server listens, reported once both listeners are up.
+public struct ListeningAddress: Sendable, Codable, Hashable {
+    public var host: String
+    public var tcpPort: Int
+    public var udpPort: Int
+    public var gameSessionId: String
+
+    public init(host: String, tcpPort: Int, udpPort: Int, gameSessionId: String) {
+        self.host = host
+        self.tcpPort = tcpPort
+        self.udpPort = udpPort
+        self.gameSessionId = gameSessionId
+    }
+}
+
+/// The Realtime server: a WebSocket listener and a UDP listener serving one game session (PROTOCOL.md).
+///
+/// A swift-service-lifecycle `Service`. ``run()`` binds both listeners, reports them to `onListening`, and serves
+/// until a graceful shutdown or the cancellation of its task; then it stops accepting, closes every player with 1001
+/// "server shutting down" (a close frame, answered or timed out), closes the UDP socket and returns. Outside a
+/// `ServiceGroup`, run it in a task and cancel the task to stop it.
+public final class RealtimeServer: Service, Sendable {
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    private let onListening: @Sendable (ListeningAddress) -> Void
+    private let script: (any SessionScript)?
+    private let metrics: ServerMetrics
+
+    /// How long a connection may take to send its WebSocket upgrade request.
+    static let handshakeTimeout = TimeAmount.seconds(10)
+    /// How long the server waits for the client's close frame after sending its own.
+    static let closeTimeout = TimeAmount.seconds(2)
+    /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
+    static let datagramsPerRead = 16
+    static let datagramSlotSize = 4096
+
+    public init(
+        configuration: ServerConfiguration,
+        logger: Logger,
+        onListening: @escaping @Sendable (ListeningAddress) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.onListening = onListening
+        self.script = nil
+        self.metrics = ServerMetrics(factory: MetricsSystem.factory)
+    }
+
+    /// A server with a script (asked only when `configuration.session.hooks` is not empty) and its own metrics
+    /// factory (tests; the executable bootstraps the global one).
+    public init(
+        configuration: ServerConfiguration,
+        logger: Logger,
+        script: (any SessionScript)?,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        onListening: @escaping @Sendable (ListeningAddress) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.onListening = onListening
+        self.script = script
+        self.metrics = ServerMetrics(factory: metricsFactory)
+    }
+
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
+        do {
+            try await serve(on: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+
+    // MARK: - Serving
+
+    private enum Accepted: Sendable {
+        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>)
+        case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+    }
+
+    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+        let logger = {
+            var logger = self.logger
+            logger[metadataKey: "gameSessionId"] = "\(configuration.session.gameSessionId)"
+            return logger
+        }()
+        if !configuration.session.hooks.isEmpty, script == nil {
+            logger.warning("script hooks configured without a script: every decision is allowed")
+        }
+        let sessionLoop = group.next()
+        let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
+        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress)
+        let udpChannel: any Channel
+        do {
+            udpChannel = try await bindUDP(loop: sessionLoop, tcpAddress: tcpAddress, tcpChannel: serverChannel.channel)
+        } catch {
+            try? await serverChannel.channel.close()
+            throw error
+        }
+        let tcpPort = serverChannel.channel.localAddress?.port ?? configuration.port
+        let udpPort = udpChannel.localAddress?.port ?? tcpPort
+
+        var sessionConfiguration = configuration.session
+        sessionConfiguration.fastPort = udpPort
+        let host = SessionHost(
+            session: GameSession(configuration: sessionConfiguration),
+            loop: sessionLoop,
+            logger: logger,
+            metrics: metrics,
+            script: script
+        )
+        try await sessionLoop.submit {
+            host.attachUDP(udpChannel)
+            try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
+            udpChannel.setOption(.autoRead, value: true).whenFailure { _ in }
+        }.get()
+
+        logger.info(
+            "listening",
+            metadata: ["host": "\(configuration.host)", "tcpPort": "\(tcpPort)", "udpPort": "\(udpPort)"]
+        )
+        onListening(
+            ListeningAddress(
+                host: configuration.host,
+                tcpPort: tcpPort,
+                udpPort: udpPort,
+                gameSessionId: configuration.session.gameSessionId
+            )
+        )
+
+        let listener = serverChannel.channel
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await withDiscardingTaskGroup { connections in
+                do {
+                    try await serverChannel.executeThenClose { inbound in
+                        for try await accepted in inbound {
+                            connections.addTask { await self.serveConnection(accepted, host: host, logger: logger) }
+                        }
+                    }
+                } catch {
+                    logger.error("WebSocket listener failed", metadata: ["error": "\(error)"])
+                    host.beginShutdown()
+                }
+                // The discarding group now waits for every connection to finish its close handshake.
+            }
+        } onCancelOrGracefulShutdown: {
+            // Stop accepting first, then close every player with 1001.
+            listener.close(promise: nil)
+            host.beginShutdown()
+        }
+        try? await udpChannel.close()
+        logger.info("stopped")
+    }
+
+    private func bindWebSocket(
+        group: MultiThreadedEventLoopGroup,
+        address: SocketAddress
+    ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
+        let limits = PlayerWebSocketHandler.Limits(
+            pingInterval: configuration.pingInterval,
+            closeTimeout: Self.closeTimeout,
+            maxFastBacklog: configuration.maxFastBacklog,
+            maxReliableBacklog: configuration.maxReliableBacklog
+        )
+        let metrics = self.metrics
+        let logger = self.logger
+        var bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+        if address.protocol == .inet6 {
+            // `--host ::` accepts IPv4 too (as IPv4-mapped addresses) where the OS allows dual-stack sockets.
+            bootstrap = bootstrap.serverChannelOption(Self.ipv6Only, value: 0)
+        }
+        return try await bootstrap.bind(to: address) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try Self.configureConnection(channel, limits: limits, metrics: metrics, logger: logger)
+            }
+        }
+    }
+
+    /// The pipeline of an accepted TCP connection: HTTP/1.1 until the WebSocket upgrade (on any path, no
+    /// subprotocol); then the frame codec (64 KiB frames, no automatic error handling: the player handler closes with
+    /// the right code), the aggregator (64 KiB messages) and the player handler.
+    private static func configureConnection(
+        _ channel: any Channel,
+        limits: PlayerWebSocketHandler.Limits,
+        metrics: ServerMetrics,
+        logger: Logger
+    ) throws -> EventLoopFuture<Accepted> {
+        let upgrader = NIOTypedWebSocketServerUpgrader<Accepted>(
+            maxFrameSize: RealtimeConstants.maxFrameSize,
+            enableAutomaticErrorHandling: false,
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = PlayerWebSocketHandler(limits: limits, metrics: metrics, logger: logger)
+                    try channel.pipeline.syncOperations.addHandlers(
+                        NIOWebSocketFrameAggregator(
+                            minNonFinalFragmentSize: 0,
+                            maxAccumulatedFrameCount: 1024,
+                            maxAccumulatedFrameSize: RealtimeConstants.maxFrameSize
+                        ),
+                        handler
+                    )
+                    let asyncChannel = try NIOAsyncChannel<ClientInput, Never>(wrappingChannelSynchronously: channel)
+                    return Accepted.player(asyncChannel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                }
+            }
+        )
+        let configuration = NIOTypedHTTPServerUpgradeConfiguration<Accepted>(
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                }
+            }
+        )
+        let accepted = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+            configuration: .init(upgradeConfiguration: configuration)
+        )
+        // A connection that never completes its request is closed (which fails `accepted`).
+        let timeout = channel.eventLoop.scheduleTask(in: handshakeTimeout) { channel.close(promise: nil) }
+        accepted.whenComplete { _ in timeout.cancel() }
+        return accepted
+    }
+
+    /// The UDP port: `udpPort` when set (0: any free port); otherwise the TCP port's number, and when the TCP port was
+    /// picked by the OS (`port: 0`) and that number is taken for UDP, any free port (the login result tells clients).
+    private func bindUDP(
+        loop: any EventLoop,
+        tcpAddress: SocketAddress,
+        tcpChannel: any Channel
+    ) async throws
+        -> any Channel
+    {
+        let tcpPort = tcpChannel.localAddress?.port ?? configuration.port
+        var address = tcpAddress
+        if let udpPort = configuration.udpPort {
+            address.port = udpPort
+            return try await bindUDP(loop: loop, address: address)
+        }
+        address.port = tcpPort
+        do {
+            return try await bindUDP(loop: loop, address: address)
+        } catch  where configuration.port == 0 {
+            logger.debug("UDP port \(tcpPort) is taken; binding another", metadata: ["error": "\(error)"])
+            address.port = 0
+            return try await bindUDP(loop: loop, address: address)
+        }
+    }
+
+    private func bindUDP(loop: any EventLoop, address: SocketAddress) async throws -> any Channel {
+        var bootstrap = DatagramBootstrap(group: loop)
+            // Reads start once the session's handler is in place.
+            .channelOption(.autoRead, value: false)
+            .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+            .channelOption(
+                .recvAllocator,
+                value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramsPerRead * Self.datagramSlotSize)
+            )
+            // The socket is shared by every player: past this backlog, fast datagrams are dropped (slow consumer).
+            .channelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 1024 * 1024))
+        if address.protocol == .inet6 {
+            bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
+        }
+        return try await bootstrap.bind(to: address).get()
+    }
+
+    private static let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)
+
+    // MARK: - Connections
+
+    private func serveConnection(_ accepted: EventLoopFuture<Accepted>, host: SessionHost, logger: Logger) async {
+        do {
+            switch try await accepted.get() {
+            case .player(let channel, let handler):
+                await servePlayer(channel, handler: handler, host: host)
+            case .http(let channel):
+                try await rejectHTTP(channel)
+            }
+        } catch {
+            logger.debug("connection ended before the WebSocket upgrade", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// One WebSocket connection: its packets go to the session in order; when the input ends (close frame, error,
+    /// transport failure, shutdown) the session forgets the connection, and the task waits for the close handshake.
+    private func servePlayer(
+        _ channel: NIOAsyncChannel<ClientInput, Never>,
+        handler: NIOLoopBound<PlayerWebSocketHandler>,
+        host: SessionHost
+    ) async {
+        guard let connection = await host.open(channel.channel, handler: handler) else {
+            try? await channel.channel.close()
+            return
+        }
+        do {
+            try await channel.executeThenClose { inbound in
+                var reason = "connection lost"
+                do {
+                    reading: for try await input in inbound {
+                        switch input {
+                        case .packet(let packet):
+                            await host.receive(packet, on: connection)
+                        case .failed(let code, let text):
+                            reason = "\(text) (\(code))"
+                            break reading
+                        case .closedByClient(let code):
+                            reason = "closed by client (\(code.map { "\($0)" } ?? "no code"))"
+                            break reading
+                        }
+                    }
+                } catch {
+                    reason = "connection error: \(error)"
+                }
+                if Task.isCancelled { reason = "server shutting down" }
+                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway)
+                // Bounded: the handler closes the connection at the latest `closeTimeout` after its close frame.
+                try? await channel.channel.closeFuture.get()
+            }
+        } catch {
+            host.logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A plain HTTP request: 426 for a GET (this is a WebSocket endpoint), 400 otherwise; then close.
+    private func rejectHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async throws {
+        try await channel.executeThenClose { inbound, outbound in
+            for try await part in inbound {
+                guard case .head(let request) = part else { continue }
+                let status: HTTPResponseStatus = request.method == .GET ? .upgradeRequired : .badRequest
+                let body = ByteBuffer(string: "This is a Realtime server: connect with a WebSocket.\n")
+                var headers = HTTPHeaders()
+                headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+                headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+                headers.add(name: "Connection", value: "close")
+                if status == .upgradeRequired { headers.add(name: "Upgrade", value: "websocket") }
+                try await outbound.write(
+                    contentsOf: [
+                        .head(HTTPResponseHead(version: request.version, status: status, headers: headers)),
+                        .body(.byteBuffer(body)),
+                        .end(nil),
+                    ]
+                )
+                return
+            }
+        }
+    }
+}

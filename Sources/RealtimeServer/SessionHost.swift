@@ -1,0 +1,341 @@
+import Logging
+import NIOCore
+import RealtimeProtocol
+import RealtimeSession
+
+/// The owner of the one ``GameSession`` all connections share, and the only code that carries out its ``Effects``.
+///
+/// Ownership: the session and everything that reads or changes it (the connection registry, the writes waiting for
+/// a flush) live on one event loop, the UDP socket's, rather than behind a lock:
+/// * a datagram is handled on the thread that read it, with no hop and no lock, and the fast writes of a whole read
+///   batch (recvmmsg) leave with one flush (sendmmsg);
+/// * fast sequence numbers are taken and written to the UDP socket in the same order, on the same thread. With a lock,
+///   two tasks could take numbers 5 and 6 for one player under the lock and write them outside it in the other order,
+///   and the client would drop 5 as stale; holding the lock while writing is I/O under a lock;
+/// * a write for a WebSocket on another loop is handed over with `execute`, which keeps the order between them, so a
+///   refused login's result is on the wire before the close frame, and a sender's messages stay in order.
+/// A connection task reaches the session with `submit` and awaits it before it reads its next packet: each
+/// connection's packets are handled in the order they arrived, and a fast client cannot queue unbounded work.
+final class SessionHost: Sendable {
+    let loop: any EventLoop
+    let logger: Logger
+    let metrics: ServerMetrics
+    private let core: NIOLoopBoundBox<SessionCore>
+    private let script: (any SessionScript)?
+
+    init(
+        session: GameSession,
+        loop: any EventLoop,
+        logger: Logger,
+        metrics: ServerMetrics,
+        script: (any SessionScript)?
+    ) {
+        self.loop = loop
+        self.logger = logger
+        self.metrics = metrics
+        self.script = script
+        let core = SessionCore(session: session, logger: logger, metrics: metrics, script: script)
+        self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
+    }
+
+    // MARK: - From the UDP socket's handler (on the loop)
+
+    /// Gives the session its UDP socket; every fast packet the server sends leaves from it.
+    func attachUDP(_ channel: any Channel) {
+        core.value.udpChannel = channel
+    }
+
+    func datagramReceived(_ packet: Packet, from endpoint: UDPEndpoint) {
+        if let decision = core.value.receive(packet, from: endpoint) {
+            Task { await self.resolve(decision) }
+        }
+    }
+
+    /// The end of a read batch: flush what its datagrams produced.
+    func datagramBatchEnded() {
+        core.value.flush()
+    }
+
+    func dropped(_ reason: DropReason, _ detail: String) {
+        core.value.report(.dropped(reason, peerId: nil, detail: detail))
+    }
+
+    // MARK: - From connection tasks
+
+    /// Registers an upgraded WebSocket connection; nil when the event loop is gone.
+    func open(_ channel: any Channel, handler: NIOLoopBound<PlayerWebSocketHandler>) async -> ConnectionID? {
+        let core = self.core
+        return try? await loop.submit { core.value.open(channel, handler: handler) }.get()
+    }
+
+    /// A packet from a connection, handled (script decision included) before the connection reads the next one.
+    func receive(_ packet: Packet, on connection: ConnectionID) async {
+        let core = self.core
+        let decision = try? await loop.submit { core.value.receive(packet, on: connection) }.get()
+        if let decision { await resolve(decision) }
+    }
+
+    /// The connection's task is ending: the session forgets the connection, which is closed if it is still open.
+    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) async {
+        let core = self.core
+        try? await loop.submit { core.value.connectionEnded(connection, reason: reason, closeCode: closeCode) }.get()
+    }
+
+    /// Refuses new logins and closes every connection with 1001 "server shutting down". Callable from anywhere.
+    func beginShutdown() {
+        let core = self.core
+        loop.execute { core.value.shutDown() }
+    }
+
+    // MARK: - Script decisions
+
+    private func resolve(_ decision: Decision) async {
+        var next: Decision? = decision
+        let core = self.core
+        while let decision = next {
+            let allow = await script?.decide(decision) ?? true
+            next = try? await loop.submit { core.value.decide(decision, allow: allow) }.get()
+        }
+    }
+}
+
+/// The state ``SessionHost`` keeps on its event loop.
+final class SessionCore {
+    private struct Entry {
+        var channel: any Channel
+        var handler: NIOLoopBound<PlayerWebSocketHandler>
+        var remote: SocketAddress?
+    }
+
+    private var session: GameSession
+    private var connections: [ConnectionID: Entry] = [:]
+    private var nextConnection: UInt64 = 1
+    var udpChannel: (any Channel)?
+    private var udpNeedsFlush = false
+    /// Writes per connection since the last flush, and the connections in the order they got their first write.
+    private var pendingWrites: [ConnectionID: [ConnectionWrite]] = [:]
+    private var pendingOrder: [ConnectionID] = []
+    private var shuttingDown = false
+    private let allocator = ByteBufferAllocator()
+    private let logger: Logger
+    private let metrics: ServerMetrics
+    private let script: (any SessionScript)?
+
+    init(session: GameSession, logger: Logger, metrics: ServerMetrics, script: (any SessionScript)?) {
+        self.session = session
+        self.logger = logger
+        self.metrics = metrics
+        self.script = script
+    }
+
+    // MARK: Events
+
+    func open(_ channel: any Channel, handler: NIOLoopBound<PlayerWebSocketHandler>) -> ConnectionID {
+        let connection = ConnectionID(nextConnection)
+        nextConnection += 1
+        let remote = channel.remoteAddress
+        connections[connection] = Entry(channel: channel, handler: handler, remote: remote)
+        session.connectionOpened(connection, remote: remote)
+        metrics.connections.increment()
+        logger.info(
+            "connection opened",
+            metadata: ["connection": "\(connection)", "address": "\(remote.map { "\($0)" } ?? "?")"]
+        )
+        if shuttingDown {
+            enqueue(connection, .close(.goingAway, reason: "server shutting down"))
+            flush()
+        }
+        return connection
+    }
+
+    func receive(_ packet: Packet, on connection: ConnectionID) -> Decision? {
+        metrics.receivedReliable.increment()
+        let effects = session.receive(packet, on: connection)
+        perform(effects, fast: false)
+        flush()
+        return effects.decision
+    }
+
+    /// A datagram: its effects are flushed at the end of the read batch.
+    func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Decision? {
+        metrics.receivedFast.increment()
+        let effects = session.receive(packet, from: endpoint)
+        perform(effects, fast: true)
+        return effects.decision
+    }
+
+    func decide(_ decision: Decision, allow: Bool) -> Decision? {
+        let fast = if case .deliver(_, _, let fast) = decision { fast } else { false }
+        let effects = session.decide(decision, allow: allow)
+        perform(effects, fast: fast)
+        flush()
+        return effects.decision
+    }
+
+    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {
+        perform(session.connectionClosed(connection, reason: reason), fast: false)
+        enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
+        flush()
+        connections[connection] = nil
+    }
+
+    func shutDown() {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
+        perform(session.shutDown(), fast: false)
+        flush()
+    }
+
+    // MARK: Effects
+
+    /// Carries out one event's effects: `sends`, then `relay`, then `closes` (each close also makes the session forget
+    /// the connection at once, so nothing more is routed to it). `fast` tells whether the message came over UDP: its
+    /// WebSocket copies may then be dropped for a slow consumer. Writes wait for ``flush()``.
+    private func perform(_ effects: Effects, fast: Bool) {
+        for send in effects.sends {
+            switch send.route {
+            case .reliable(let connection):
+                enqueue(
+                    connection,
+                    .packet(OutgoingPacket.reliable(send.packet, allocator: allocator), droppable: false)
+                )
+            case .fast(let endpoint, let sequenceNumber):
+                let datagram = OutgoingPacket.fast(send.packet, sequenceNumber: sequenceNumber, allocator: allocator)
+                writeDatagram(datagram, to: endpoint)
+            }
+        }
+        if let relay = effects.relay {
+            metrics.relayed.increment()
+            let outgoing = OutgoingPacket(relay.packet, allocator: allocator)
+            for recipient in relay.reliable {
+                enqueue(recipient.connection, .packet(outgoing.reliable, droppable: fast))
+            }
+            for recipient in relay.fast {
+                let datagram = outgoing.datagram(sequenceNumber: recipient.sequenceNumber, allocator: allocator)
+                writeDatagram(datagram, to: recipient.endpoint)
+            }
+        }
+        for notice in effects.notices { report(notice) }
+        for close in effects.closes {
+            enqueue(close.connection, .close(close.code, reason: close.reason))
+            perform(session.connectionClosed(close.connection, reason: close.reason), fast: false)
+        }
+    }
+
+    private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {
+        if pendingWrites[connection] == nil {
+            pendingOrder.append(connection)
+            pendingWrites[connection] = [write]
+        } else {
+            pendingWrites[connection]!.append(write)
+        }
+    }
+
+    private func writeDatagram(_ datagram: ByteBuffer, to endpoint: UDPEndpoint) {
+        guard let udpChannel else { return }
+        guard udpChannel.isWritable else {
+            report(.dropped(.slowConsumer, peerId: nil, detail: "UDP socket backlog full, datagram to \(endpoint)"))
+            return
+        }
+        metrics.sentFast.increment()
+        metrics.bytesSentFast.increment(by: Int64(datagram.readableBytes))
+        udpChannel.write(AddressedEnvelope(remoteAddress: endpoint.address, data: datagram), promise: nil)
+        udpNeedsFlush = true
+    }
+
+    /// Hands each connection its writes (one `execute` and one flush per connection) and flushes the UDP socket.
+    func flush() {
+        if udpNeedsFlush {
+            udpNeedsFlush = false
+            udpChannel?.flush()
+        }
+        guard !pendingOrder.isEmpty else { return }
+        let order = pendingOrder
+        let writes = pendingWrites
+        pendingOrder.removeAll(keepingCapacity: true)
+        pendingWrites.removeAll(keepingCapacity: true)
+        for connection in order {
+            guard let entry = connections[connection], let batch = writes[connection] else { continue }
+            let handler = entry.handler
+            if entry.channel.eventLoop.inEventLoop {
+                handler.value.deliver(batch)
+            } else {
+                entry.channel.eventLoop.execute { handler.value.deliver(batch) }
+            }
+        }
+    }
+
+    // MARK: Notices
+
+    func report(_ notice: Notice) {
+        switch notice {
+        case .playerAccepted(let player):
+            metrics.loginsAccepted.increment()
+            logger.info(
+                "player logged in",
+                metadata: [
+                    "peerId": "\(player.peerId)",
+                    "playerSessionId": "\(player.playerSessionId)",
+                    "address": "\(address(of: player.connection))",
+                    "connection": "\(player.connection)",
+                ]
+            )
+        case .loginRefused(let connection, let playerSessionId, let reason):
+            metrics.loginsRefused.increment()
+            logger.info(
+                "login refused",
+                metadata: [
+                    "reason": "\(reason)",
+                    "playerSessionId": "\(playerSessionId)",
+                    "address": "\(address(of: connection))",
+                    "connection": "\(connection)",
+                ]
+            )
+        case .playerDisconnected(let player, let reason):
+            logger.info(
+                "player disconnected",
+                metadata: [
+                    "peerId": "\(player.peerId)",
+                    "playerSessionId": "\(player.playerSessionId)",
+                    "reason": "\(reason)",
+                ]
+            )
+        case .dropped(let reason, let peerId, let detail):
+            metrics.dropped(reason)
+            logger.debug(
+                "dropped",
+                metadata: [
+                    "reason": "\(reason.rawValue)", "peerId": "\(peerId.map { "\($0)" } ?? "-")", "detail": "\(detail)",
+                ]
+            )
+        case .udpAssociated(let peerId, let endpoint):
+            logger.debug("UDP associated", metadata: ["peerId": "\(peerId)", "address": "\(endpoint)"])
+        case .fastReady(let peerId):
+            logger.debug("fast channel ready", metadata: ["peerId": "\(peerId)"])
+        case .joinedGroup(let peerId, let group):
+            logger.debug("joined group", metadata: ["peerId": "\(peerId)", "group": "\(group)"])
+        case .leftGroup(let peerId, let group):
+            logger.debug("left group", metadata: ["peerId": "\(peerId)", "group": "\(group)"])
+        case .groupRequestRefused(let peerId, let group, let join, let reason):
+            logger.debug(
+                join ? "join refused" : "leave refused",
+                metadata: ["peerId": "\(peerId)", "group": "\(group)", "reason": "\(reason)"]
+            )
+        case .messageToServer(let packet, let peerId):
+            if script == nil {
+                logger.debug(
+                    "message to the server, no script",
+                    metadata: ["peerId": "\(peerId)", "opCode": "\(packet.opCode)"]
+                )
+            }
+        case .delivered:
+            break
+        }
+        script?.notify(notice)
+    }
+
+    private func address(of connection: ConnectionID) -> String {
+        connections[connection]?.remote.map { "\($0)" } ?? "?"
+    }
+}

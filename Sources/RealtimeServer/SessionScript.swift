@@ -1,0 +1,14 @@
+import RealtimeSession
+
+/// The seam for a server script (a later issue): the server asks it the session's ``Decision``s and tells it the
+/// session's ``Notice``s.
+///
+/// The server calls a script only when `configuration.session.hooks` is not empty; the session asks only about the
+/// hooks listed there, so with no hooks no decision ever occurs. A decision is awaited before the packet's connection
+/// reads its next packet, which keeps each sender's order.
+public protocol SessionScript: Sendable {
+    /// Answers a question of the session: true allows (a login, a join or leave, a delivery).
+    func decide(_ decision: Decision) async -> Bool
+    /// Something happened in the session. Called on the session's event loop: return at once.
+    func notify(_ notice: Notice)
+}

@@ -1,0 +1,252 @@
+import ArgumentParser
+import Foundation
+import Logging
+import NIOCore
+import RealtimeProtocol
+import RealtimeServer
+import RealtimeSession
+import ServiceLifecycle
+
+extension Rtctl {
+    /// `rtctl serve`: one game session behind a WebSocket and a UDP listener.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve one Realtime game session (WebSocket + UDP) until SIGINT or SIGTERM.",
+            discussion: """
+                When the listeners are up, serve prints exactly one JSON line on standard output and \
+                flushes it: an object with "event":"listening" followed by "host", "tcpPort", "udpPort" and \
+                "gameSessionId". Everything else (logs, errors) goes to standard error. SIGINT or SIGTERM closes every \
+                connection cleanly and exits 0. Without --reserve or --player-sessions any player session \
+                id may log in (open mode); with them, only the listed ids may, each with one live \
+                connection. A generated game session id looks like gsess-20261121-100000-3f9a1c2b.
+
+                Examples:
+                  rtctl serve
+                  rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
+                  rtctl serve --max-players 4 --reserve alice --reserve bob --announce-players
+                  rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
+                """
+        )
+
+        @Option(help: "The address to listen on (IPv4 or IPv6, e.g. 127.0.0.1 or ::).")
+        var host = "0.0.0.0"
+
+        @Option(help: "The WebSocket (TCP) port; 0 picks a free port.")
+        var port = RealtimeConstants.defaultPort
+
+        @Option(help: "The UDP port (default: the TCP port's number; 0 picks a free port).")
+        var udpPort: Int?
+
+        @Option(help: "The most players connected at once.")
+        var maxPlayers = RealtimeConstants.defaultMaxPlayers
+
+        @Option(help: "Milliseconds between WebSocket pings; a connection silent for three intervals is closed.")
+        var pingInterval = RealtimeConstants.defaultPingIntervalMilliseconds
+
+        @Option(help: "The game session id (default: a generated one).")
+        var gameSessionId: String?
+
+        @Option(
+            name: .customLong("reserve"),
+            help: ArgumentHelp(
+                "Reserve a player session id; only reserved ids may log in (repeatable).",
+                valueName: "id"
+            )
+        )
+        var reservedIds: [String] = []
+
+        @Option(
+            help: ArgumentHelp(
+                "A file of player session ids to reserve, one per line; blank lines and # comments are ignored.",
+                valueName: "file"
+            )
+        )
+        var playerSessions: String?
+
+        @Flag(help: "Send group membership updates to a group's members whenever the group changes.")
+        var announceMembership = false
+
+        @Flag(help: "Tell every player when a player connects or disconnects (op codes -101 and -103).")
+        var announcePlayers = false
+
+        @Flag(help: "Accept a peer's UDP association from any source address (behind a WebSocket proxy).")
+        var udpAnySource = false
+
+        @OptionGroup
+        var logging: LoggingOptions
+
+        /// The ids read from `--player-sessions`, filled by `validate()`.
+        private var fileIds: [String] = []
+
+        private enum CodingKeys: String, CodingKey {
+            case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
+            case announceMembership, announcePlayers, udpAnySource, logging
+        }
+
+        mutating func validate() throws {
+            guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
+            guard (0...65_535).contains(port) else {
+                throw ValidationError("--port \(port) is not between 0 and 65535")
+            }
+            if let udpPort, !(0...65_535).contains(udpPort) {
+                throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
+            }
+            guard (1...1_000_000).contains(maxPlayers) else {
+                throw ValidationError("--max-players \(maxPlayers) is not between 1 and 1000000")
+            }
+            guard (1...3_600_000).contains(pingInterval) else {
+                throw ValidationError("--ping-interval \(pingInterval) is not between 1 and 3600000 milliseconds")
+            }
+            if let gameSessionId {
+                guard !gameSessionId.isEmpty, !gameSessionId.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                    throw ValidationError("--game-session-id must be non-empty printable text")
+                }
+            }
+            if let empty = reservedIds.first(where: { $0.isEmpty || $0 != $0.trimmingCharacters(in: .whitespaces) }) {
+                throw ValidationError(
+                    "--reserve \(JSONText.quoted(empty)): a player session id has no surrounding spaces"
+                )
+            }
+            if let playerSessions {
+                fileIds = try Self.readPlayerSessions(playerSessions)
+            }
+        }
+
+        /// The ids in a `--player-sessions` file: one per line, trimmed; blank lines and `#` comments skipped.
+        static func readPlayerSessions(_ path: String) throws -> [String] {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                let reason = (error as NSError).localizedFailureReason ?? "it cannot be read"
+                throw ValidationError("--player-sessions \(path): \(Self.readableReason(path: path, fallback: reason))")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ValidationError("--player-sessions \(path): the file is not UTF-8 text")
+            }
+            return parsePlayerSessions(text)
+        }
+
+        static func parsePlayerSessions(_ text: String) -> [String] {
+            text.split(whereSeparator: \.isNewline).compactMap { line in
+                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+                let id = content.trimmingCharacters(in: .whitespaces)
+                return id.isEmpty ? nil : id
+            }
+        }
+
+        private static func readableReason(path: String, fallback: String) -> String {
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+            if isDirectory.boolValue { return "is a directory" }
+            if !FileManager.default.isReadableFile(atPath: path) { return "permission denied" }
+            return fallback
+        }
+
+        /// The server configuration these flags describe.
+        func serverConfiguration(gameSessionId: String) -> ServerConfiguration {
+            let reserved: Set<String>? =
+                reservedIds.isEmpty && playerSessions == nil ? nil : Set(reservedIds).union(fileIds)
+            var session = GameSession.Configuration(
+                gameSessionId: gameSessionId,
+                maxPlayers: maxPlayers,
+                fastPort: udpPort ?? port,
+                reservedPlayerSessionIds: reserved,
+                announceMembership: announceMembership,
+                announcePlayers: announcePlayers,
+                udpAnySource: udpAnySource
+            )
+            session.fastPort = udpPort ?? port
+            var configuration = ServerConfiguration(session: session)
+            configuration.host = host
+            configuration.port = port
+            configuration.udpPort = udpPort
+            configuration.pingInterval = .milliseconds(Int64(pingInterval))
+            return configuration
+        }
+
+        func run() async throws {
+            logging.bootstrap(default: .info, environment: ProcessInfo.processInfo.environment)
+            let logger = Logger(label: "rtctl")
+            let sessionId = gameSessionId ?? GameSessionIdentifier.generate()
+            let configuration = serverConfiguration(gameSessionId: sessionId)
+            if let reserved = configuration.session.reservedPlayerSessionIds {
+                if reserved.isEmpty {
+                    logger.warning("no player session id is reserved: nobody can log in")
+                } else {
+                    logger.info("reserved mode", metadata: ["reserved": "\(reserved.count)"])
+                }
+            }
+            let stdout = LineWriter(descriptor: FileHandle.standardOutput.fileDescriptor, mode: .immediate)
+            let server = RealtimeServer(configuration: configuration, logger: logger) { address in
+                do {
+                    try stdout.write(ListeningLine(address).jsonText)
+                } catch {
+                    logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
+                }
+            }
+            let group = ServiceGroup(
+                configuration: ServiceGroupConfiguration(
+                    services: [.init(service: server)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            )
+            do {
+                try await group.run()
+            } catch let error as IOError {
+                let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
+                let ports = "--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? "")
+                throw RtctlError.runtime("serve: cannot listen on \(host) (\(ports)): \(reason)")
+            } catch {
+                throw RtctlError.runtime("serve: \(error)")
+            }
+        }
+    }
+}
+
+/// The one stdout line of `rtctl serve`.
+struct ListeningLine: Hashable, Sendable {
+    var host: String
+    var tcpPort: Int
+    var udpPort: Int
+    var gameSessionId: String
+
+    init(host: String, tcpPort: Int, udpPort: Int, gameSessionId: String) {
+        self.host = host
+        self.tcpPort = tcpPort
+        self.udpPort = udpPort
+        self.gameSessionId = gameSessionId
+    }
+
+    init(_ address: ListeningAddress) {
+        self.init(
+            host: address.host,
+            tcpPort: address.tcpPort,
+            udpPort: address.udpPort,
+            gameSessionId: address.gameSessionId
+        )
+    }
+
+    var jsonText: String {
+        var object = JSONObjectWriter()
+        object.add("event", string: "listening")
+        object.add("host", string: host)
+        object.add("tcpPort", integer: tcpPort)
+        object.add("udpPort", integer: udpPort)
+        object.add("gameSessionId", string: gameSessionId)
+        return object.finish()
+    }
+}
+
+/// Readable unique game session ids: `gsess-20261121-100000-3f9a1c2b` (UTC time, then 32 random bits).
+enum GameSessionIdentifier {
+    static func generate(time: WallClockTime = .now()) -> String {
+        let stamp = time.iso8601(fractionDigits: 0)  // 2026-11-21T10:00:00Z
+        let digits = stamp.filter(\.isNumber)
+        let date = digits.prefix(8)
+        let clock = digits.dropFirst(8).prefix(6)
+        let random = String(UInt32.random(in: .min ... .max), radix: 16)
+        return "gsess-\(date)-\(clock)-\(String(repeating: "0", count: 8 - random.count))\(random)"
+    }
+}

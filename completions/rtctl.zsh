@@ -1,0 +1,112 @@
+#compdef rtctl
+
+__rtctl_complete() {
+    local -ar non_empty_completions=("${@:#(|:*)}")
+    local -ar empty_completions=("${(M)@:#(|:*)}")
+    _describe -V '' non_empty_completions -- empty_completions -P $'\'\''
+}
+
+__rtctl_custom_complete() {
+    local -a completions
+    completions=("${(@f)"$("${command_name}" "${@}" "${command_line[@]}")"}")
+    if [[ "${#completions[@]}" -gt 1 ]]; then
+        __rtctl_complete "${completions[@]:0:-1}"
+    fi
+}
+
+__rtctl_cursor_index_in_current_word() {
+    if [[ -z "${QIPREFIX}${IPREFIX}${PREFIX}" ]]; then
+        printf 0
+    else
+        printf %s "${#${(z)LBUFFER}[-1]}"
+    fi
+}
+
+_rtctl() {
+    emulate -RL zsh -G
+    setopt extendedglob nullglob numericglobsort
+    unsetopt aliases banghist
+
+    local -xr SAP_SHELL=zsh
+    local -x SAP_SHELL_VERSION
+    SAP_SHELL_VERSION="$(builtin emulate zsh -c 'printf %s "${ZSH_VERSION}"')"
+    local -r SAP_SHELL_VERSION
+
+    local context state state_descr line
+    local -A opt_args
+
+    local -r command_name="${words[1]}"
+    local -ar command_line=("${words[@]}")
+    local -ir current_word_index="$((CURRENT - 1))"
+
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'serve:Serve one Realtime game session (WebSocket + UDP) until SIGINT or SIGTERM.'
+            'help:Show subcommand help information.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        serve|help)
+            "_rtctl_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_rtctl_serve() {
+    local -i ret=1
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        '--host[The address to listen on (IPv4 or IPv6, e.g. 127.0.0.1 or \:\:).]:host:'
+        '--port[The WebSocket (TCP) port; 0 picks a free port.]:port:'
+        '--udp-port[The UDP port (default\: the TCP port'\''s number; 0 picks a free port).]:udp-port:'
+        '--max-players[The most players connected at once.]:max-players:'
+        '--ping-interval[Milliseconds between WebSocket pings; a connection silent for three intervals is closed.]:ping-interval:'
+        '--game-session-id[The game session id (default\: a generated one).]:game-session-id:'
+        '*--reserve[Reserve a player session id; only reserved ids may log in (repeatable).]:id:'
+        '--player-sessions[A file of player session ids to reserve, one per line; blank lines and # comments are ignored.]:file:'
+        '--announce-membership[Send group membership updates to a group'\''s members whenever the group changes.]'
+        '--announce-players[Tell every player when a player connects or disconnects (op codes -101 and -103).]'
+        '--udp-any-source[Accept a peer'\''s UDP association from any source address (behind a WebSocket proxy).]'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_help() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '*:subcommands:'
+        '--version[Show the version.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+if [[ "${funcstack[1]}" = _rtctl ]]; then
+    _rtctl "${@}"
+else
+    compdef _rtctl rtctl
+fi
