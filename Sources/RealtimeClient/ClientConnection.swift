@@ -1,0 +1,511 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import RealtimeProtocol
+import RealtimeSession
+
+/// Drives one ``ClientSession`` with real sockets: the WebSocket, the UDP socket and the retry timer all live on one
+/// event loop, and so does every access to this object's mutable state (hence `@unchecked Sendable`: public entry
+/// points hop to `eventLoop` first). No thread and no task per client.
+final class ClientConnection: @unchecked Sendable {
+    typealias EventSource = NIOAsyncSequenceProducer<
+        ClientEvent, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, ReadGate
+    >.Source
+
+    let eventLoop: any EventLoop
+    let endpoint: Endpoint
+    private let logger: Logger
+    private let connectTimeout: TimeAmount
+    private var source: EventSource?
+
+    // Event-loop state.
+    private var session: ClientSession
+    private var webSocket: (any Channel)?
+    private var packetHandler: WebSocketPacketHandler?
+    private var barrier: WriteBarrierHandler?
+    private var udp: (any Channel)?
+    private var retryTimer: Scheduled<Void>?
+    private var connectPromise: EventLoopPromise<LoggedIn>?
+    private var connectDeadline: Scheduled<Void>?
+    private var loginRefused = false
+    private var closeRequested = false
+    private var upgraded = false
+    private var flushScheduled = false
+    private var webSocketFlushPending = false
+    private var udpFlushPending = false
+    private var readingPaused = false
+    private var consumerGone = false
+    private(set) var droppedDatagrams = 0
+    /// Masking keys for data frames: unpredictable enough for RFC 6455 §10.3 without a system call per frame.
+    private var maskKeys = SplitMix64(seed: UInt64.random(in: .min ... .max))
+    private static let frameHeadroom = 14
+
+    init(eventLoop: any EventLoop, endpoint: Endpoint, options: ClientOptions) {
+        self.eventLoop = eventLoop
+        self.endpoint = endpoint
+        var logger = options.logger
+        logger[metadataKey: "endpoint"] = "\(endpoint)"
+        self.logger = logger
+        self.connectTimeout = options.connectTimeout
+        self.session = ClientSession(
+            configuration: .init(
+                playerSessionId: options.playerSessionId,
+                connectPayload: options.connectPayload,
+                noUDP: options.noUDP
+            )
+        )
+    }
+
+    func attach(source: EventSource) {
+        self.source = source
+    }
+
+    // MARK: - Connecting
+
+    struct LoggedIn: Sendable {
+        var peerId: Int32
+        var fastPort: Int
+    }
+
+    /// Connects, upgrades and logs in; the future succeeds with the peer id and fast port once the login succeeded.
+    func start() -> EventLoopFuture<LoggedIn> {
+        eventLoop.preconditionInEventLoop()
+        guard !closeRequested else {
+            return eventLoop.makeFailedFuture(RealtimeClientError(.closed, "closed before the login completed"))
+        }
+        let promise = eventLoop.makePromise(of: LoggedIn.self)
+        connectPromise = promise
+        connectDeadline = eventLoop.scheduleTask(in: connectTimeout) { [self] in
+            let seconds = Double(connectTimeout.nanoseconds) / 1e9
+            failConnect(
+                RealtimeClientError(.connectTimeout, "no successful login from \(endpoint) within \(seconds) s")
+            )
+            webSocket?.close(promise: nil)
+        }
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try configureUpgrade(channel) }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    if connectPromise == nil || closeRequested {
+                        channel.close(promise: nil)
+                    } else {
+                        webSocket = channel
+                    }
+                case .failure(let error):
+                    failConnect(RealtimeClientError(.connectionFailed, "cannot connect to \(endpoint): \(error)"))
+                    finishEvents(.disconnected(reason: "\(error)", code: nil))
+                }
+            }
+        return promise.futureResult
+    }
+
+    private enum Upgrade: Sendable {
+        case upgraded
+        case refused
+    }
+
+    private func configureUpgrade(_ channel: any Channel) throws {
+        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
+            maxFrameSize: RealtimeConstants.maxFrameSize,
+            upgradePipelineHandler: { [self] channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    let operations = channel.pipeline.syncOperations
+                    let barrier = WriteBarrierHandler()
+                    try operations.addHandler(barrier, position: .first)
+                    try operations.addHandler(
+                        NIOWebSocketFrameAggregator(
+                            minNonFinalFragmentSize: 0,
+                            maxAccumulatedFrameCount: 256,
+                            maxAccumulatedFrameSize: RealtimeConstants.maxFrameSize
+                        )
+                    )
+                    let handler = WebSocketPacketHandler(connection: self)
+                    try operations.addHandler(handler)
+                    self.barrier = barrier
+                    self.packetHandler = handler
+                    return Upgrade.upgraded
+                }
+            }
+        )
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: endpoint.authority)
+        headers.add(name: "Origin", value: "ws://\(endpoint.authority)")
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.path, headers: headers)
+        let configuration = NIOTypedHTTPClientUpgradeConfiguration<Upgrade>(
+            upgradeRequestHead: head,
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeSucceededFuture(Upgrade.refused)
+            }
+        )
+        let result = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+            configuration: .init(upgradeConfiguration: configuration)
+        )
+        result.whenComplete { [self] result in
+            switch result {
+            case .success(.upgraded):
+                upgraded = true
+                webSocket = channel
+                perform(session.webSocketOpened())
+            case .success(.refused):
+                failConnect(RealtimeClientError(.upgradeRefused, "\(endpoint) refused the WebSocket upgrade"))
+                channel.close(promise: nil)
+            case .failure(let error):
+                failConnect(RealtimeClientError(.upgradeRefused, "WebSocket upgrade with \(endpoint) failed: \(error)"))
+                channel.close(promise: nil)
+            }
+        }
+        channel.closeFuture.whenComplete { [self] _ in
+            // Reached only when the upgrade never completed; otherwise the packet handler reported the close.
+            if !upgraded {
+                failConnect(
+                    RealtimeClientError(.connectionFailed, "\(endpoint) closed the connection during the upgrade")
+                )
+                finishEvents(.disconnected(reason: "closed during the WebSocket upgrade", code: nil))
+            }
+        }
+    }
+
+    private func failConnect(_ error: RealtimeClientError) {
+        guard let promise = connectPromise else { return }
+        connectPromise = nil
+        connectDeadline?.cancel()
+        connectDeadline = nil
+        promise.fail(error)
+    }
+
+    // MARK: - Reports from the handlers
+
+    func receivedReliable(_ packet: Packet) {
+        perform(session.receivedReliable(packet))
+    }
+
+    func receivedFast(_ packet: Packet) {
+        perform(session.receivedFast(packet))
+    }
+
+    func droppedDatagram(_ error: any Error) {
+        droppedDatagrams += 1
+        logger.debug("dropped a malformed datagram", metadata: ["error": "\(error)"])
+    }
+
+    func udpError(_ error: any Error) {
+        logger.trace("UDP socket error", metadata: ["error": "\(error)"])
+    }
+
+    func webSocketClosed(code: UInt16?, reason: String) {
+        let reason = closeRequested && (reason.isEmpty || code == nil) ? "closed by client" : reason
+        perform(session.webSocketClosed(code: code, reason: reason))
+        packetHandler = nil
+        barrier = nil
+    }
+
+    // MARK: - User requests (on the event loop)
+
+    func send(opCode: OpCode, payload: ByteBuffer, targetPlayer: Int32, targetGroup: Int32, reliable: Bool) throws {
+        let action = session.send(
+            opCode: opCode,
+            payload: payload,
+            targetPlayer: targetPlayer,
+            targetGroup: targetGroup,
+            reliable: reliable
+        )
+        try perform(request: action)
+    }
+
+    enum GroupRequest {
+        case join
+        case leave
+        case membership
+    }
+
+    func group(_ request: GroupRequest, _ group: Int32) throws {
+        let action =
+            switch request {
+            case .join: session.joinGroup(group)
+            case .leave: session.leaveGroup(group)
+            case .membership: session.requestGroupMembership(group)
+            }
+        try perform(request: action)
+    }
+
+    private func perform(request action: ClientSession.Action) throws {
+        if let rejection = action.reject {
+            switch rejection {
+            case .payloadTooLarge(let size):
+                throw RealtimeClientError(
+                    .payloadTooLarge,
+                    "payload of \(size) bytes exceeds the limit of \(RealtimeConstants.maxPayload) bytes"
+                )
+            case .notConnected:
+                throw RealtimeClientError(.notConnected, "not logged in")
+            case .closed:
+                throw RealtimeClientError(.closed, "the connection is closed")
+            }
+        }
+        perform(action)
+    }
+
+    /// Completes once every reliable packet handed over so far was written to the socket.
+    func flush() -> EventLoopFuture<Void> {
+        flushPendingWrites()
+        let promise = eventLoop.makePromise(of: Void.self)
+        if let barrier {
+            barrier.barrier(promise: promise)
+        } else if session.isClosed {
+            promise.fail(RealtimeClientError(.closed, "the connection closed before everything was written"))
+        } else {
+            promise.succeed()
+        }
+        return promise.futureResult
+    }
+
+    /// Sends the close frame (1000) and closes UDP; completes when the WebSocket is closed.
+    func close() -> EventLoopFuture<Void> {
+        closeRequested = true
+        failConnect(RealtimeClientError(.closed, "closed before the login completed"))
+        perform(session.closeRequested())
+        guard let webSocket else { return eventLoop.makeSucceededVoidFuture() }
+        if packetHandler == nil { webSocket.close(promise: nil) }
+        return webSocket.closeFuture
+    }
+
+    // MARK: - Carrying out actions
+
+    private func perform(_ action: ClientSession.Action) {
+        switch action.send {
+        case .reliable(let packet)?: writeReliable(packet)
+        case .fast(let packet)?: writeFast(packet)
+        case nil: break
+        }
+        switch action.udp {
+        case .open(let port)?: openUDP(port: port)
+        case .close?: closeUDP()
+        case nil: break
+        }
+        switch action.timer {
+        case .schedule(let timer, let delay)?:
+            retryTimer?.cancel()
+            retryTimer = eventLoop.scheduleTask(in: delay) { [self] in
+                retryTimer = nil
+                perform(session.timerFired(timer))
+            }
+        case .cancel?:
+            retryTimer?.cancel()
+            retryTimer = nil
+        case nil: break
+        }
+        if let event = action.emit { deliver(event) }
+        if case .close(let code, let reason)? = action.webSocket {
+            if let packetHandler {
+                flushPendingWrites()
+                packetHandler.close(code: code, reason: reason, grace: .seconds(2))
+            } else {
+                webSocket?.close(promise: nil)
+            }
+        }
+        if let drop = action.drop {
+            logger.trace("ignored a packet", metadata: ["why": "\(drop)"])
+        }
+    }
+
+    private func deliver(_ event: ClientSession.Event) {
+        switch event {
+        case .connected(let peerId, let fastPort):
+            logger.debug("logged in", metadata: ["peerId": "\(peerId)", "fastPort": "\(fastPort)"])
+            connectDeadline?.cancel()
+            connectDeadline = nil
+            let promise = connectPromise
+            connectPromise = nil
+            yield(.connected(peerId: peerId, fastPort: fastPort))
+            promise?.succeed(LoggedIn(peerId: peerId, fastPort: fastPort))
+        case .fastReady:
+            logger.debug("UDP association ready")
+            yield(.fastReady)
+        case .message(let packet):
+            yield(.message(packet))
+        case .groupMembership(let group, let players):
+            yield(.groupMembership(group: group, players: players))
+        case .loginRefused:
+            loginRefused = true
+            // The server closes next (PROTOCOL.md §5); do not wait for ever if it does not.
+            let channel = webSocket
+            eventLoop.scheduleTask(in: .seconds(2)) { channel?.close(promise: nil) }
+        case .disconnected(let code, let reason):
+            logger.debug(
+                "disconnected",
+                metadata: ["code": "\(code.map(String.init) ?? "none")", "reason": "\(reason)"]
+            )
+            let detail = code.map { "\(reason.isEmpty ? "closed" : reason) (close code \($0))" } ?? reason
+            if loginRefused {
+                failConnect(RealtimeClientError(.loginRefused, "login refused: \(detail)", closeCode: code))
+            } else {
+                failConnect(
+                    RealtimeClientError(.disconnected, "connection closed before login: \(detail)", closeCode: code)
+                )
+            }
+            retryTimer?.cancel()
+            retryTimer = nil
+            finishEvents(.disconnected(reason: reason, code: code))
+        }
+    }
+
+    private func yield(_ event: ClientEvent) {
+        guard let source, !consumerGone else { return }
+        switch source.yield(event) {
+        case .produceMore, .dropped: break
+        case .stopProducing: pauseReading()
+        }
+    }
+
+    private func finishEvents(_ event: ClientEvent) {
+        yield(event)
+        source?.finish()
+        source = nil
+    }
+
+    // MARK: - Writing
+
+    private func writeReliable(_ packet: Packet) {
+        guard let webSocket else { return }
+        // Room in front for the frame header (at most 14 bytes), which the encoder then writes in place.
+        var buffer = webSocket.allocator.buffer(capacity: Self.frameHeadroom + packet.encodedSize + 5)
+        buffer.moveWriterIndex(forwardBy: Self.frameHeadroom)
+        buffer.moveReaderIndex(forwardBy: Self.frameHeadroom)
+        buffer.writePacket(packet)
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(using: &maskKeys), data: buffer)
+        webSocket.write(frame, promise: nil)
+        webSocketFlushPending = true
+        scheduleFlush()
+    }
+
+    private func writeFast(_ packet: Packet) {
+        guard let udp else { return }
+        var buffer = udp.allocator.buffer(capacity: packet.encodedSize + 5)
+        buffer.writePacket(packet)
+        udp.write(buffer, promise: nil)
+        udpFlushPending = true
+        scheduleFlush()
+    }
+
+    /// Writes made in one event-loop tick leave with one flush (one system call per channel).
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        eventLoop.execute { [self] in
+            flushScheduled = false
+            flushPendingWrites()
+        }
+    }
+
+    private func flushPendingWrites() {
+        if webSocketFlushPending {
+            webSocketFlushPending = false
+            webSocket?.flush()
+        }
+        if udpFlushPending {
+            udpFlushPending = false
+            udp?.flush()
+        }
+    }
+
+    // MARK: - UDP
+
+    private func openUDP(port: Int) {
+        guard var address = webSocket?.remoteAddress else {
+            perform(session.udpFailed())
+            return
+        }
+        address.port = port
+        DatagramBootstrap(group: eventLoop)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: self))
+                }
+            }
+            .connect(to: address)
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    guard session.isConnected else {
+                        channel.close(promise: nil)
+                        return
+                    }
+                    udp = channel
+                    if readingPaused { channel.setOption(.autoRead, value: false).whenFailure { _ in } }
+                    perform(session.udpOpened())
+                case .failure(let error):
+                    logger.info(
+                        "cannot open the UDP socket; staying on the WebSocket",
+                        metadata: ["error": "\(error)"]
+                    )
+                    perform(session.udpFailed())
+                }
+            }
+    }
+
+    private func closeUDP() {
+        udp?.close(promise: nil)
+        udp = nil
+    }
+
+    // MARK: - Back-pressure
+
+    private func pauseReading() {
+        guard !readingPaused else { return }
+        readingPaused = true
+        for channel in [webSocket, udp].compactMap({ $0 }) {
+            channel.setOption(.autoRead, value: false).whenFailure { _ in }
+        }
+    }
+
+    /// The consumer caught up (or went away): read again.
+    func resumeReading(consumerGone: Bool) {
+        if consumerGone { self.consumerGone = true }
+        guard readingPaused else { return }
+        readingPaused = false
+        for channel in [webSocket, udp].compactMap({ $0 }) {
+            channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        }
+    }
+}
+
+/// Resumes a connection's reads when its event consumer caught up.
+struct ReadGate: NIOAsyncSequenceProducerDelegate {
+    weak let connection: ClientConnection?
+
+    func produceMore() {
+        guard let connection else { return }
+        connection.eventLoop.execute { connection.resumeReading(consumerGone: false) }
+    }
+
+    func didTerminate() {
+        guard let connection else { return }
+        connection.eventLoop.execute { connection.resumeReading(consumerGone: true) }
+    }
+}
+
+/// A small, fast pseudo-random generator (Steele, Lea and Flood's SplitMix64), seeded from the system's generator.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
