@@ -87,6 +87,14 @@ final class SessionHost: Sendable {
         loop.execute { core.value.shutDown() }
     }
 
+    // MARK: - Script requests
+
+    /// Carries out a request of the script (on the session's loop, in the order the script made them).
+    func perform(_ request: ScriptRequest) {
+        let core = self.core
+        loop.execute { core.value.perform(request) }
+    }
+
     // MARK: - Script decisions
 
     private func resolve(_ decision: Decision) async {
@@ -169,6 +177,36 @@ final class SessionCore {
         perform(effects)
         flush()
         return effects.decision
+    }
+
+    func perform(_ request: ScriptRequest) {
+        switch request {
+        case .send(let opCode, let sender, let targetPlayer, let targetGroup, let reliable, let payload):
+            guard payload.readableBytes <= RealtimeConstants.maxPayload else {
+                logger.warning(
+                    "script message dropped: payload over \(RealtimeConstants.maxPayload) bytes",
+                    metadata: ["source": "script", "opCode": "\(opCode)", "bytes": "\(payload.readableBytes)"]
+                )
+                return
+            }
+            perform(
+                session.sendFromServer(
+                    opCode: OpCode(opCode),
+                    payload: payload,
+                    sender: sender,
+                    targetPlayer: targetPlayer,
+                    targetGroup: targetGroup,
+                    reliable: reliable
+                )
+            )
+        case .broadcastMembership(let group, let targetGroup):
+            perform(session.broadcastGroupMembershipUpdate(group, to: targetGroup))
+        case .opCodes(let opCodes):
+            session.setHookOpCodes(Set(opCodes))
+        case .end, .hung, .exited:
+            return
+        }
+        flush()
     }
 
     func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {

@@ -90,6 +90,11 @@ public struct GameSession: Sendable {
         self.configuration = configuration
     }
 
+    /// GameSparks scripts register `onPacket` handlers at any time: the op codes delivery hooks apply to.
+    public mutating func setHookOpCodes(_ opCodes: Set<Int32>?) {
+        configuration.hookOpCodes = opCodes
+    }
+
     /// The players, in login order.
     public var playerList: [Player] { playerOrder.compactMap { players[$0]?.player } }
 

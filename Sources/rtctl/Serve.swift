@@ -37,11 +37,16 @@ extension Rtctl {
         @Option(help: "The UDP port (default: the TCP port's number; 0 picks a free port).")
         var udpPort: Int?
 
-        @Option(help: "The most players connected at once.")
-        var maxPlayers = RealtimeConstants.defaultMaxPlayers
+        @Option(help: "The most players connected at once (default: 32, or the script's configuration.maxPlayers).")
+        var maxPlayers: Int?
 
-        @Option(help: "Milliseconds between WebSocket pings; a connection silent for three intervals is closed.")
-        var pingInterval = RealtimeConstants.defaultPingIntervalMilliseconds
+        @Option(
+            help: """
+                Milliseconds between WebSocket pings; a connection silent for three intervals is closed \
+                (default: 3000, or the script's configuration.pingIntervalTime).
+                """
+        )
+        var pingInterval: Int?
 
         @Option(help: "The game session id (default: a generated one).")
         var gameSessionId: String?
@@ -72,6 +77,9 @@ extension Rtctl {
         @Flag(help: "Accept a peer's UDP association from any source address (behind a WebSocket proxy).")
         var udpAnySource = false
 
+        @OptionGroup(title: "Server script")
+        var script: ScriptFlags
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -80,7 +88,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, logging
+            case announceMembership, announcePlayers, udpAnySource, script, logging
         }
 
         mutating func validate() throws {
@@ -91,10 +99,10 @@ extension Rtctl {
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
             }
-            guard (1...1_000_000).contains(maxPlayers) else {
+            if let maxPlayers, !(1...1_000_000).contains(maxPlayers) {
                 throw ValidationError("--max-players \(maxPlayers) is not between 1 and 1000000")
             }
-            guard (1...3_600_000).contains(pingInterval) else {
+            if let pingInterval, !(1...3_600_000).contains(pingInterval) {
                 throw ValidationError("--ping-interval \(pingInterval) is not between 1 and 3600000 milliseconds")
             }
             if let gameSessionId {
@@ -149,7 +157,7 @@ extension Rtctl {
                 reservedIds.isEmpty && playerSessions == nil ? nil : Set(reservedIds).union(fileIds)
             var session = GameSession.Configuration(
                 gameSessionId: gameSessionId,
-                maxPlayers: maxPlayers,
+                maxPlayers: maxPlayers ?? RealtimeConstants.defaultMaxPlayers,
                 fastPort: udpPort ?? port,
                 reservedPlayerSessionIds: reserved,
                 announceMembership: announceMembership,
@@ -161,7 +169,12 @@ extension Rtctl {
             configuration.host = host
             configuration.port = port
             configuration.udpPort = udpPort
-            configuration.pingInterval = .milliseconds(Int64(pingInterval))
+            configuration.pingInterval = .milliseconds(
+                Int64(pingInterval ?? RealtimeConstants.defaultPingIntervalMilliseconds)
+            )
+            configuration.script = script.options
+            if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
+            if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
             return configuration
         }
 
@@ -194,6 +207,11 @@ extension Rtctl {
             )
             do {
                 try await group.run()
+                if server.exitStatus != 0 { throw ExitCode(server.exitStatus) }
+            } catch let code as ExitCode {
+                throw code
+            } catch let error as ScriptError {
+                throw RtctlError.runtime("serve: \(error)")
             } catch let error as IOError {
                 let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
                 let ports = "--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? "")

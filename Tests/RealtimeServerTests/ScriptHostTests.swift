@@ -61,7 +61,7 @@ import Testing
         """
 
     @Test func startsAGameLiftScriptAndAnswersItsHooks() async throws {
-        let host = try await Self.start(Self.gameLiftScript)
+        let (host, requests) = try await Self.start(Self.gameLiftScript)
         #expect(host.description.kind == "gamelift")
         #expect(Set(host.description.hooks).isSuperset(of: ["onPlayerConnect", "onSendToGroup"]))
         #expect(host.description.configuration.maxPlayers == 7)
@@ -95,7 +95,7 @@ import Testing
 
         // A message to the server: onMessage replies through rtSession.sendReliableMessage.
         host.notify("message", header: message, payload: ByteBuffer(string: "hello"))
-        var iterator = host.requests.makeAsyncIterator()
+        var iterator = requests.makeAsyncIterator()
         guard case .send(let opCode, let sender, let targetPlayer, _, let reliable, let payload) = await iterator.next()
         else {
             Issue.record("expected a send request")
@@ -108,7 +108,7 @@ import Testing
 
     @Test func aMissingNodeIsNamedWithTheFix() async throws {
         await #expect(throws: ScriptError(.nodeMissing, "")) {
-            _ = try await Self.start(Self.gameLiftScript) { $0.node = "/nonexistent/node" }
+            _ = try await Self.start(Self.gameLiftScript) { $0.node = "/nonexistent/node" }.0
         }
     }
 
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func processExitEndsWithItsStatus() async throws {
-        let host = try await Self.start(
+        let (host, requests) = try await Self.start(
             """
             exports.ssExports = {
                 init() {},
@@ -137,7 +137,7 @@ import Testing
         )
         var ends: [Int32] = []
         var exitStatus: Int32?
-        for await request in host.requests {
+        for await request in requests {
             switch request {
             case .end(let code): ends.append(code)
             case .exited(let status, _): exitStatus = status
@@ -149,7 +149,7 @@ import Testing
     }
 
     @Test func aHungHookTimesOut() async throws {
-        let host = try await Self.start(
+        let (host, requests) = try await Self.start(
             """
             exports.ssExports = {
                 init() {},
