@@ -187,8 +187,8 @@ _rtctl() {
 _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --quiet -q --version -h --help)
-    repeating_options=(--reserve)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --log-level --log-format)
+    repeating_options=(--reserve --script-arg)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -215,6 +215,24 @@ _rtctl_serve() {
         return
         ;;
     '--player-sessions')
+        return
+        ;;
+    '--script')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--script-arg')
+        return
+        ;;
+    '--hook-timeout')
+        return
+        ;;
+    '--health-interval')
+        return
+        ;;
+    '--shutdown-grace')
         return
         ;;
     '--log-level')

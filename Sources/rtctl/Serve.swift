@@ -20,11 +20,23 @@ extension Rtctl {
                 id may log in (open mode); with them, only the listed ids may, each with one live \
                 connection. A generated game session id looks like gsess-20261121-100000-3f9a1c2b.
 
+                With --script, a GameLift Realtime script (one that sets exports.ssExports) or a GameSparks \
+                Realtime script (one that uses RTSession) runs unchanged on Node.js 18 or newer (--node): \
+                init, onProcessStarted (with the --script-arg values) and onStartGameSession run before the \
+                listeners open. The script's configuration.maxPlayers and configuration.pingIntervalTime apply \
+                unless --max-players or --ping-interval is given, which win with a warning; the effective \
+                configuration is logged at start-up. Script output and logger calls go to the log with \
+                source=script. processEnding() or process.exit(0) ends the session and serve exits 0; \
+                process.exit(N) makes serve exit N; a callback that does not return within --hook-timeout, or \
+                a script process that dies, ends the session and serve exits 1. SIGINT or SIGTERM first runs \
+                onProcessTerminate (for at most --shutdown-grace), then closes the players.
+
                 Examples:
                   rtctl serve
                   rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
                   rtctl serve --max-players 4 --reserve alice --reserve bob --announce-players
                   rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
+                  rtctl serve --script game.js --script-arg level=3 --hook-timeout 2000
                 """
         )
 

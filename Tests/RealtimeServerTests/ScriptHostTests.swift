@@ -33,16 +33,24 @@ import Testing
         return path
     }
 
-    static func start(_ source: String, configure: (inout ScriptOptions) -> Void = { _ in }) async throws -> ScriptHost
-    {
+    /// Starts a script; its requests arrive on the returned stream.
+    static func start(
+        _ source: String,
+        configure: (inout ScriptOptions) -> Void = { _ in }
+    ) async throws -> (ScriptHost, AsyncStream<ScriptRequest>) {
         var options = ScriptOptions(scriptPath: try writeScript(source))
         configure(&options)
-        return try await ScriptHost.start(
+        let (requests, sink) = AsyncStream.makeStream(of: ScriptRequest.self)
+        let host = try await ScriptHost.start(
             options: options,
             gameSessionId: "gsess-test",
             group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test")
-        )
+        ) { request in
+            sink.yield(request)
+            if case .exited = request { sink.finish() }
+        }
+        return (host, requests)
     }
 
     static let gameLiftScript = """
@@ -149,7 +157,7 @@ import Testing
     }
 
     @Test func aHungHookTimesOut() async throws {
-        let (host, requests) = try await Self.start(
+        let (host, _) = try await Self.start(
             """
             exports.ssExports = {
                 init() {},
@@ -164,6 +172,23 @@ import Testing
             )
         }
         await host.stop()
+    }
+
+    /// The host program's own tests (Tests/ScriptHostTests, `node --test`): every API of SCRIPTS.md through the bridge.
+    @Test func theHostProgramsOwnTestsPass() throws {
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["node", "--test", "Tests/ScriptHostTests/"]
+        process.currentDirectoryURL = root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "node --test Tests/ScriptHostTests/ failed:\n\(text)")
     }
 
     @Test func theEmbeddedHostIsTheHostProgram() throws {

@@ -86,13 +86,20 @@ final class ScriptRequestRouter: Sendable {
                 return state.script
             }
             script?.acknowledgeEnd()
-            ending.end(status: code, reason: code == 0 ? "the script ended it" : "the script exited with status \(code)")
+            ending.end(
+                status: code,
+                reason: code == 0 ? "the script ended it" : "the script exited with status \(code)"
+            )
         case .hung(let hook):
             ending.end(status: 1, reason: "script callback \(hook) did not return in time", failure: true)
         case .exited(let status, let lastErrors):
             guard !state.withLockedValue({ $0.endSeen || $0.stopping }) else { return }
             let errors = lastErrors.isEmpty ? "" : "; its last errors:\n" + lastErrors.joined(separator: "\n")
-            ending.end(status: 1, reason: "the script host exited unexpectedly with status \(status)\(errors)", failure: true)
+            ending.end(
+                status: 1,
+                reason: "the script host exited unexpectedly with status \(status)\(errors)",
+                failure: true
+            )
         case .send, .broadcastMembership, .opCodes:
             let session = state.withLockedValue { state -> SessionHost? in
                 if state.session == nil { state.buffered.append(request) }

@@ -55,7 +55,11 @@ final class ScriptSession: SessionScript {
                 hook =
                     isGameSparks
                     ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
-                return try await host.call(hook, header: MessageArguments(packet, reliable: !fast), payload: packet.payload)
+                return try await host.call(
+                    hook,
+                    header: MessageArguments(packet, reliable: !fast),
+                    payload: packet.payload
+                )
             }
         } catch let error as ScriptError where error.code == .hookTimedOut {
             onFatal("\(error) (--hook-timeout \(host.options.hookTimeout.nanoseconds / 1_000_000) ms)")
