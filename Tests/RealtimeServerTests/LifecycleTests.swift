@@ -54,7 +54,8 @@ struct LifecycleTests {
 
     @Test("a client that stops answering pings is closed with 1001 after three intervals; others stay")
     func keepAliveTimeout() async throws {
-        let server = try await RunningServer.start { $0.pingInterval = .milliseconds(100) }
+        // Long enough that the lively client's pongs arrive in time on a loaded machine (three intervals: 1.5 s).
+        let server = try await RunningServer.start { $0.pingInterval = .milliseconds(500) }
         defer { server.task.cancel() }
         let lively = try await server.login()
         let silent = try await server.connect(silent: true)
