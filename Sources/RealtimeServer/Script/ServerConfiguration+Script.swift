@@ -50,7 +50,7 @@ extension RealtimeServer {
             let declared = script.host.description.configuration
             let source = { (explicit: ServerConfiguration.ExplicitSettings, declared: Int?) in
                 configuration.explicitSettings.contains(explicit)
-                    ? "command line" : declared != nil ? "script" : "default"
+                    ? "flag" : declared != nil ? "script" : "default"
             }
             metadata["maxPlayersFrom"] = "\(source(.maxPlayers, declared.maxPlayers))"
             metadata["pingIntervalFrom"] = "\(source(.pingInterval, declared.pingIntervalTime))"
