@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
@@ -174,12 +175,33 @@ public final class RealtimeServer: Service, Sendable {
 
         var sessionConfiguration = configuration.session
         sessionConfiguration.fastPort = udpPort
+        let recorder: SessionRecorder?
+        if let path = configuration.recordPath {
+            let header = RecordingHeader(
+                gameSessionId: configuration.session.gameSessionId,
+                started: Date(),
+                server: "rtctl serve \(configuration.host):\(tcpPort)",
+                source: "serve"
+            )
+            do {
+                recorder = SessionRecorder(writer: try RecordingWriter(path: path, header: header))
+            } catch {
+                try? await serverChannel.channel.close()
+                try? await udpChannel.close()
+                throw error
+            }
+            sessionConfiguration.reportDeliveries = true
+        } else {
+            recorder = nil
+        }
+        defer { recorder?.writer.close() }
         let host = SessionHost(
             session: GameSession(configuration: sessionConfiguration),
             loop: sessionLoop,
             logger: logger,
             metrics: metrics,
-            script: script
+            script: script,
+            recorder: recorder
         )
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)

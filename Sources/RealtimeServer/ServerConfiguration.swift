@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var threads: Int?
     /// The server script, if any (GameLift or GameSparks Realtime script, run on Node.js).
     public var script: ScriptOptions?
+    /// Write every event of the session to this file (a recording, CLI.md "Recording format").
+    public var recordPath: String?
     /// Settings given on the command line: they win over the script's `configuration`, with a warning.
     public var explicitSettings: ExplicitSettings = []
 

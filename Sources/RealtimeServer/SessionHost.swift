@@ -28,13 +28,14 @@ final class SessionHost: Sendable {
         loop: any EventLoop,
         logger: Logger,
         metrics: ServerMetrics,
-        script: (any SessionScript)?
+        script: (any SessionScript)?,
+        recorder: SessionRecorder? = nil
     ) {
         self.loop = loop
         self.logger = logger
         self.metrics = metrics
         self.script = script
-        let core = SessionCore(session: session, logger: logger, metrics: metrics, script: script)
+        let core = SessionCore(session: session, logger: logger, metrics: metrics, script: script, recorder: recorder)
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
 
@@ -128,12 +129,20 @@ final class SessionCore {
     private let logger: Logger
     private let metrics: ServerMetrics
     private let script: (any SessionScript)?
+    private let recorder: SessionRecorder?
 
-    init(session: GameSession, logger: Logger, metrics: ServerMetrics, script: (any SessionScript)?) {
+    init(
+        session: GameSession,
+        logger: Logger,
+        metrics: ServerMetrics,
+        script: (any SessionScript)?,
+        recorder: SessionRecorder?
+    ) {
         self.session = session
         self.logger = logger
         self.metrics = metrics
         self.script = script
+        self.recorder = recorder
     }
 
     // MARK: Events
@@ -381,6 +390,7 @@ final class SessionCore {
             break
         }
         script?.notify(notice)
+        recorder?.record(notice) { session.player($0)?.playerSessionId }
     }
 
     private func address(of connection: ConnectionID) -> String {

@@ -89,6 +89,14 @@ extension Rtctl {
         @Flag(help: "Accept a peer's UDP association from any source address (behind a WebSocket proxy).")
         var udpAnySource = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Record every event of the session to this file (JSON lines; replay it with rtctl replay).",
+                valueName: "file"
+            )
+        )
+        var record: String?
+
         @OptionGroup(title: "Server script")
         var script: ScriptFlags
 
@@ -100,7 +108,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, script, logging
+            case announceMembership, announcePlayers, udpAnySource, record, script, logging
         }
 
         mutating func validate() throws {
@@ -185,6 +193,7 @@ extension Rtctl {
                 Int64(pingInterval ?? RealtimeConstants.defaultPingIntervalMilliseconds)
             )
             configuration.script = script.options
+            configuration.recordPath = record
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
             if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
             return configuration
