@@ -147,7 +147,7 @@ struct LifecycleTests {
         let task = Task { try await group.run() }
         defer { task.cancel() }
         let address = try #require(await addresses.first(where: { _ in true }))
-        let running = RunningServer(address: address, host: "127.0.0.1", task: task)
+        let running = RunningServer(address: address, host: "127.0.0.1", task: task, server: server)
         let p1 = try await running.login()
         let p2 = try await running.login()
         await group.triggerGracefulShutdown()

@@ -17,31 +17,20 @@ struct ScriptedServer {
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("ScriptHostTests/fixtures")
 
-    /// Starts a server on 127.0.0.1 running `script` (a path, or the source of a script written to a temporary file).
+    /// Starts a server on 127.0.0.1 running the script at `path` (see ``source(_:)`` for a script given as text).
     static func start(
         script path: String,
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> ScriptedServer {
-        var configuration = ServerConfiguration(session: GameSession.Configuration(gameSessionId: "scripted"))
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.threads = 2
-        configuration.script = ScriptOptions(scriptPath: path)
-        configure(&configuration)
-        let (addresses, continuation) = AsyncStream.makeStream(of: ListeningAddress.self)
-        let server = RealtimeServer(configuration: configuration, logger: testLogger()) { address in
-            continuation.yield(address)
-            continuation.finish()
+        let running = try await RunningServer.start { configuration in
+            configuration.script = ScriptOptions(scriptPath: path)
+            configure(&configuration)
         }
-        let task = Task {
-            defer { continuation.finish() }
-            try await server.run()
-        }
-        guard let address = await addresses.first(where: { _ in true }) else {
-            try await task.value
-            throw TestTimeout(what: "the scripted server to listen")
-        }
-        return ScriptedServer(server: server, task: task, endpoint: Endpoint(host: "127.0.0.1", port: address.tcpPort))
+        return ScriptedServer(
+            server: running.server,
+            task: running.task,
+            endpoint: Endpoint(host: "127.0.0.1", port: running.address.tcpPort)
+        )
     }
 
     static func source(_ text: String) throws -> String {

@@ -34,28 +34,36 @@ struct SessionRecorder: Sendable {
             var event = RecordedEvent.message(packet, t: t, peerId: peerId, recipients: [])
             event.playerSessionId = sessionId(peerId)
             writer.append(event)
-        case .joinedGroup(let peerId, let group), .leftGroup(let peerId, let group):
-            let join = if case .joinedGroup = notice { true } else { false }
-            var event = RecordedEvent(
-                t: t,
-                event: join ? "joinGroup" : "leaveGroup",
-                peerId: peerId,
-                playerSessionId: sessionId(peerId)
+        case .joinedGroup(let peerId, let group):
+            writer.append(
+                groupRequest(join: true, peerId: peerId, group: group, refused: nil, t: t, sessionId: sessionId)
             )
-            event.group = group
-            writer.append(event)
+        case .leftGroup(let peerId, let group):
+            writer.append(
+                groupRequest(join: false, peerId: peerId, group: group, refused: nil, t: t, sessionId: sessionId)
+            )
         case .groupRequestRefused(let peerId, let group, let join, let reason):
-            var event = RecordedEvent(
-                t: t,
-                event: join ? "joinGroup" : "leaveGroup",
-                peerId: peerId,
-                playerSessionId: sessionId(peerId)
+            writer.append(
+                groupRequest(join: join, peerId: peerId, group: group, refused: reason, t: t, sessionId: sessionId)
             )
-            event.group = group
-            event.refused = reason
-            writer.append(event)
         case .udpAssociated, .fastReady, .dropped:
             break
         }
+    }
+
+    /// A `joinGroup` or `leaveGroup` line; `refused` says why a request changed nothing.
+    private func groupRequest(
+        join: Bool,
+        peerId: Int32,
+        group: Int32,
+        refused: String?,
+        t: Double,
+        sessionId: (Int32) -> String?
+    ) -> RecordedEvent {
+        var event = RecordedEvent(t: t, event: join ? "joinGroup" : "leaveGroup", peerId: peerId)
+        event.playerSessionId = sessionId(peerId)
+        event.group = group
+        event.refused = refused
+        return event
     }
 }
