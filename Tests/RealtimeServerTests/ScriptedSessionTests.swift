@@ -343,6 +343,33 @@ struct ScriptedSessionTests {
         }
     }
 
+    @Test func onHealthCheckRunsEveryHealthInterval() async throws {
+        let server = try await ScriptedServer.start(
+            script: try ScriptedServer.source(
+                """
+                let session, calls = 0;
+                exports.ssExports = {
+                    init(s) { session = s; },
+                    onHealthCheck() { calls++; return calls % 2 === 0; },
+                    onMessage(m) {
+                        session.sendReliableMessage(session.newTextGameMessage(50, -1, String(calls)), m.sender);
+                    },
+                };
+                """
+            )
+        ) { $0.script?.healthInterval = .milliseconds(50) }
+        let alice = try await server.connect("alice")
+        var calls = 0
+        let deadline = ContinuousClock.now + .seconds(20)
+        while calls < 3, ContinuousClock.now < deadline {
+            try await alice.send(1, "", player: -1)
+            calls = Int(try #require(await alice.message(50)).text) ?? 0
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(calls >= 3)
+        await server.stop()
+    }
+
     @Test func theScriptsConfigurationAppliesUnlessTheCommandLineSaysOtherwise() async throws {
         let script = try ScriptedServer.source(
             "exports.ssExports = { configuration: { maxPlayers: 1 }, init() {} };"
