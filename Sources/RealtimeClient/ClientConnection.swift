@@ -19,6 +19,7 @@ final class ClientConnection: @unchecked Sendable {
     private let logger: Logger
     private let connectTimeout: TimeAmount
     private var source: EventSource?
+    private let eventHandler: (@Sendable (ClientEvent) -> Void)?
 
     // Event-loop state.
     private var session: ClientSession
@@ -49,6 +50,7 @@ final class ClientConnection: @unchecked Sendable {
         logger[metadataKey: "endpoint"] = "\(endpoint)"
         self.logger = logger
         self.connectTimeout = options.connectTimeout
+        self.eventHandler = options.eventHandler
         self.session = ClientSession(
             configuration: .init(
                 playerSessionId: options.playerSessionId,
@@ -359,6 +361,10 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func yield(_ event: ClientEvent) {
+        if let eventHandler {
+            eventHandler(event)
+            return
+        }
         guard let source, !consumerGone else { return }
         switch source.yield(event) {
         case .produceMore, .dropped: break
