@@ -61,7 +61,7 @@ public struct FailCondition: Sendable, Hashable, CustomStringConvertible {
         let threshold: Double?
         switch metric {
         case .latencyPercentile, .latencyMin, .latencyMax, .latencyMean:
-            threshold = Quantity.latency(value).map(Double.init)
+            threshold = Quantity.latency(value).map { Double($0) }
         case .lossPercent:
             threshold = Quantity.rate(value.hasSuffix("%") ? String(value.dropLast()) : value)
         case .late, .lost, .deliveredThroughput, .sentThroughput:
