@@ -432,6 +432,10 @@ final class ClientConnection: @unchecked Sendable {
         }
         address.port = port
         DatagramBootstrap(group: eventLoop)
+            // One read per readiness event: the loop is level-triggered, so a datagram left behind is read on the
+            // next turn, and the usual case (one datagram waiting) costs one recvmsg instead of a second one that
+            // only returns EAGAIN.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: self))
