@@ -180,7 +180,9 @@ public final class RealtimeServer: Service, Sendable {
         let logger = self.logger
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 256)
+            // Room for a login storm (thousands of players at once): connections past the backlog lose their SYN
+            // and retry after 1, 3, 7 s. The kernel caps it at net.core.somaxconn.
+            .serverChannelOption(.backlog, value: 4096)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         if address.protocol == .inet6 {
             // `--host ::` accepts IPv4 too (as IPv4-mapped addresses) where the OS allows dual-stack sockets.
