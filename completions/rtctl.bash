@@ -173,13 +173,13 @@ _rtctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|help)
+    serve|bench|help)
         # Offer subcommand argument completions
         "_rtctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve bench help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --quiet -q --version -h --help)
     repeating_options=(--reserve --script-arg)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -217,6 +217,9 @@ _rtctl_serve() {
     '--player-sessions')
         return
         ;;
+    '--record')
+        return
+        ;;
     '--script')
         return
         ;;
@@ -233,6 +236,72 @@ _rtctl_serve() {
         return
         ;;
     '--shutdown-grace')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--serve --fast --reliable --no-progress --json --quiet -q --version -h --help)
+    repeating_options=(--fail-if)
+    non_repeating_options=(--endpoint --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --log-level --log-format)
+    __rtctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--clients')
+        return
+        ;;
+    '--connect-rate')
+        return
+        ;;
+    '--groups')
+        return
+        ;;
+    '--target')
+        __rtctl_add_completions -W 'group'$'\n''player'$'\n''server'
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--warmup')
+        return
+        ;;
+    '--drain')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--csv')
+        return
+        ;;
+    '--hgrm')
+        return
+        ;;
+    '--plot')
+        return
+        ;;
+    '--fail-if')
         return
         ;;
     '--log-level')

@@ -50,6 +50,8 @@ public final class RealtimeServer: Service, Sendable {
     /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
     static let datagramsPerRead = 16
     static let datagramSlotSize = 4096
+    /// SO_RCVBUF and SO_SNDBUF of the UDP socket.
+    static let udpSocketBufferSize: SocketOptionValue = 4 * 1024 * 1024
 
     public init(
         configuration: ServerConfiguration,
@@ -295,7 +297,9 @@ public final class RealtimeServer: Service, Sendable {
         let logger = self.logger
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 256)
+            // Room for a login storm (thousands of players at once): connections past the backlog lose their SYN
+            // and retry after 1, 3, 7 s. The kernel caps it at net.core.somaxconn.
+            .serverChannelOption(.backlog, value: 4096)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         if address.protocol == .inet6 {
             // `--host ::` accepts IPv4 too (as IPv4-mapped addresses) where the OS allows dual-stack sockets.
@@ -385,12 +389,19 @@ public final class RealtimeServer: Service, Sendable {
             // Reads start once the session's handler is in place.
             .channelOption(.autoRead, value: false)
             .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+            // One recvmmsg per readiness event (level-triggered: what is left is read on the next turn), not a
+            // second call that only returns EAGAIN.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelOption(
                 .recvAllocator,
                 value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramsPerRead * Self.datagramSlotSize)
             )
             // The socket is shared by every player: past this backlog, fast datagrams are dropped (slow consumer).
             .channelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 1024 * 1024))
+            // One socket takes every player's datagrams: the default receive buffer (about 280 small datagrams) overflows
+            // whenever the loop is off the CPU for a few milliseconds. The kernel caps this at net.core.rmem_max.
+            .channelOption(.socketOption(.so_rcvbuf), value: Self.udpSocketBufferSize)
+            .channelOption(.socketOption(.so_sndbuf), value: Self.udpSocketBufferSize)
         if address.protocol == .inet6 {
             bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
         }

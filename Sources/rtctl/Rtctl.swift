@@ -27,7 +27,7 @@ struct Rtctl: AsyncParsableCommand {
               rtctl serve --help
             """,
         version: Rtctl.version,
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Bench.self]
     )
 
     /// Parses the command line, runs the command and exits with the status CLI.md assigns.
