@@ -439,11 +439,12 @@ public final class RealtimeServer: Service, Sendable {
         do {
             try await channel.executeThenClose { inbound in
                 var reason = "connection lost"
+                var pipeline = SessionHost.Pipeline()
                 do {
                     reading: for try await input in inbound {
                         switch input {
                         case .packet(let packet):
-                            await host.receive(packet, on: connection)
+                            await host.receive(packet, on: connection, pipeline: &pipeline)
                         case .failed(let code, let text):
                             reason = "\(text) (\(code))"
                             break reading

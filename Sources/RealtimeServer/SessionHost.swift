@@ -14,14 +14,17 @@ import RealtimeSession
 ///   and the client would drop 5 as stale; holding the lock while writing is I/O under a lock;
 /// * a write for a WebSocket on another loop is handed over with `execute`, which keeps the order between them, so a
 ///   refused login's result is on the wire before the close frame, and a sender's messages stay in order.
-/// A connection task reaches the session with `submit` and awaits it before it reads its next packet: each
-/// connection's packets are handled in the order they arrived, and a fast client cannot queue unbounded work.
+/// A connection task hands its packets to the session's loop in the order they arrived; it waits for the session
+/// every few packets (or, when the script decides things, after each one), so a fast client cannot queue unbounded
+/// work (see ``Pipeline``).
 final class SessionHost: Sendable {
     let loop: any EventLoop
     let logger: Logger
     let metrics: ServerMetrics
     private let core: NIOLoopBoundBox<SessionCore>
     private let script: (any SessionScript)?
+    /// The session asks the script about something: packets are then handled one at a time per connection.
+    private let decisionsPossible: Bool
 
     init(
         session: GameSession,
@@ -35,6 +38,7 @@ final class SessionHost: Sendable {
         self.logger = logger
         self.metrics = metrics
         self.script = script
+        self.decisionsPossible = !session.configuration.hooks.isEmpty
         let core = SessionCore(
             session: session,
             loop: loop,
@@ -76,9 +80,30 @@ final class SessionHost: Sendable {
         return try? await loop.submit { core.value.open(channel, handler: handler) }.get()
     }
 
-    /// A packet from a connection, handled (script decision included) before the connection reads the next one.
-    func receive(_ packet: Packet, on connection: ConnectionID) async {
+    /// How a connection hands its packets to the session.
+    struct Pipeline {
+        /// Packets handed over since the connection last waited for the session.
+        var inFlight = 0
+        /// Packets a connection may hand over without waiting: the session's loop keeps their order, and the wait
+        /// every so many packets keeps a fast client from queueing unbounded work.
+        static let depth = 32
+    }
+
+    /// A packet from a connection. Without script hooks no decision can occur: the packet is handed to the session's
+    /// loop without waiting for it (one hop instead of a round trip), and every ``Pipeline/depth`` packets the
+    /// connection waits for the session to catch up. With hooks, the packet is handled, its decision included, before
+    /// the connection reads the next one.
+    func receive(_ packet: Packet, on connection: ConnectionID, pipeline: inout Pipeline) async {
         let core = self.core
+        guard decisionsPossible else {
+            loop.execute { _ = core.value.receive(packet, on: connection) }
+            pipeline.inFlight += 1
+            if pipeline.inFlight >= Pipeline.depth {
+                pipeline.inFlight = 0
+                try? await loop.submit {}.get()
+            }
+            return
+        }
         let decision = try? await loop.submit { core.value.receive(packet, on: connection) }.get()
         if let decision { await resolve(decision) }
     }
