@@ -221,7 +221,8 @@ final class SessionCore {
     func decide(_ decision: Decision, allow: Bool) -> Decision? {
         let effects = session.decide(decision, allow: allow)
         perform(effects)
-        flush()
+        // Decisions of many senders come back together: their relays leave in one write per recipient.
+        flushSoon()
         return effects.decision
     }
 
@@ -252,7 +253,7 @@ final class SessionCore {
         case .end, .hung, .exited:
             return
         }
-        flush()
+        flushSoon()
     }
 
     func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {
