@@ -128,6 +128,7 @@ struct ClientScenarioTests {
             """#,
             server: server
         )
+        try await server.stop()
         let gone = try await TestServer()
         let script = Task {
             try await Shell.run(
