@@ -14,7 +14,7 @@ extension Rtctl {
             abstract: "Connect as one player and print every event it receives, one JSON line each.",
             discussion: """
                 listen logs in, joins the groups given with --join, and prints each event on standard output as \
-                a JSON line (see rtctl-connect(1) for the fields): first "connected", then "fastReady" once \
+                a JSON line (see rtctl.connect(1) for the fields): first "connected", then "fastReady" once \
                 the UDP association is up, every "message" and "groupMembership", and a final "disconnected". \
                 The "connected" line is printed only once every --join group has been joined (listen asks for \
                 the group's members until it is listed), so a script may start sending as soon as it has read \

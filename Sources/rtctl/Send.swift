@@ -18,7 +18,7 @@ extension Rtctl {
                 lost, reliable ones cannot.
 
                 Without --opcode, send reads actions from standard input, one JSON object per line, exactly \
-                like a piped rtctl connect (see rtctl-connect(1) for the forms), from a pipe or a regular file \
+                like a piped rtctl connect (see rtctl.connect(1) for the forms), from a pipe or a regular file \
                 (rtctl send < actions.jsonl). A malformed line is reported on standard error with its line \
                 number and skipped; with --strict it ends the command with exit status 65.
 
