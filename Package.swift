@@ -167,7 +167,13 @@ let package = Package(
         ),
         .testTarget(
             name: "rtctlTests",
-            dependencies: ["rtctl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "rtctl",
+                "RealtimeClient",
+                "RealtimeProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
     ],

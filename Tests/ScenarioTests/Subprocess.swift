@@ -45,8 +45,8 @@ enum Subprocess {
         defer { watchdog.cancel() }
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
-        async let output = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        async let errors = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
+        async let output = Subprocess.blocking { stdout.fileHandleForReading.readDataToEndOfFile() }
+        async let errors = Subprocess.blocking { stderr.fileHandleForReading.readDataToEndOfFile() }
         let (outputData, errorData) = await (output, errors)
         process.waitUntilExit()
         return Result(
@@ -64,6 +64,14 @@ enum Subprocess {
     static func jq(_ filter: String, _ json: String) async throws -> Bool {
         let jq = try #require(which("jq"), "jq is needed by the scenario tests (.ci/run installs it)")
         return try await run(jq, ["-e", filter], input: json).status == 0
+    }
+
+    /// Runs blocking work (reading a pipe to its end) on a dispatch thread, never on the few threads of the
+    /// cooperative pool: tests run in parallel, and a pool blocked in reads would starve their watchdogs.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
     }
 
     static func which(_ name: String) -> URL? {
@@ -113,7 +121,7 @@ final class RunningProcess: @unchecked Sendable {
             self.process.terminate()
         }
         defer { watchdog.cancel() }
-        return await Task.detached { self.readLine() }.value
+        return await Subprocess.blocking { self.readLine() }
     }
 
     /// Everything left on stdout and stderr once the process has exited, and its status.
@@ -125,8 +133,8 @@ final class RunningProcess: @unchecked Sendable {
         }
         defer { watchdog.cancel() }
         var rest: [String] = []
-        while let line = await Task.detached(operation: { self.readLine() }).value { rest.append(line) }
-        let errors = await Task.detached { self.stderr.fileHandleForReading.readDataToEndOfFile() }.value
+        while let line = await Subprocess.blocking({ self.readLine() }) { rest.append(line) }
+        let errors = await Subprocess.blocking { self.stderr.fileHandleForReading.readDataToEndOfFile() }
         process.waitUntilExit()
         return Subprocess.Result(
             status: process.terminationStatus,
