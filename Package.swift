@@ -127,7 +127,13 @@ let package = Package(
         ),
         .testTarget(
             name: "rtctlTests",
-            dependencies: ["rtctl", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "rtctl",
+                "RealtimeClient",
+                "RealtimeProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

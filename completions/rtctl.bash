@@ -173,13 +173,13 @@ _rtctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|help)
+    serve|connect|send|listen|groups|help)
         # Offer subcommand argument completions
         "_rtctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve connect send listen groups help' -- "${cur}"))
         ;;
     esac
 }
@@ -241,6 +241,375 @@ _rtctl_serve() {
         ;;
     '--log-format')
         __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_connect() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --strict --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --log-level --log-format)
+    __rtctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_send() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --reliable --strict --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --opcode --payload --payload-base64 --payload-hex --payload-json --data --to --group --repeat --interval --wait-for --timeout --log-level --log-format)
+    __rtctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--opcode')
+        return
+        ;;
+    '--payload')
+        return
+        ;;
+    '--payload-base64')
+        return
+        ;;
+    '--payload-hex')
+        return
+        ;;
+    '--payload-json')
+        return
+        ;;
+    '--data')
+        return
+        ;;
+    '--to')
+        return
+        ;;
+    '--group')
+        return
+        ;;
+    '--repeat')
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--wait-for')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_listen() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    repeating_options=(--join --opcode)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --count --timeout --idle --format --log-level --log-format)
+    __rtctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--join')
+        return
+        ;;
+    '--count')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idle')
+        return
+        ;;
+    '--opcode')
+        return
+        ;;
+    '--format')
+        __rtctl_add_completions -W 'json'$'\n''text'
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_groups() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __rtctl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    members|join|leave|watch)
+        # Offer subcommand argument completions
+        "_rtctl_groups_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'members join leave watch' -- "${cur}"))
+        ;;
+    esac
+}
+
+_rtctl_groups_members() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format)
+    __rtctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_groups_join() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format)
+    __rtctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_groups_leave() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format)
+    __rtctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_groups_watch() {
+    repeating_flags=()
+    non_repeating_flags=(--no-udp --quiet -q --join --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format --interval --count)
+    __rtctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--player-session-id')
+        return
+        ;;
+    '--connect-payload')
+        return
+        ;;
+    '--connect-payload-base64')
+        return
+        ;;
+    '--payload-format')
+        __rtctl_add_completions -W 'auto'$'\n''text'$'\n''base64'$'\n''hex'$'\n''rtdata'$'\n''json'
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--interval')
+        return
+        ;;
+    '--count')
         return
         ;;
     esac

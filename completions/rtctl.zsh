@@ -51,13 +51,17 @@ _rtctl() {
     command)
         local -ar subcommands=(
             'serve:Serve one Realtime game session (WebSocket + UDP) until SIGINT or SIGTERM.'
+            'connect:Connect as one player: actions in, events out (an interactive prompt on a terminal).'
+            'send:Connect, send one message (from flags) or the actions on standard input, flush and disconnect.'
+            'listen:Connect as one player and print every event it receives, one JSON line each.'
+            'groups:Group operations as one-shot commands: members, join, leave, watch.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        serve|help)
+        serve|connect|send|listen|groups|help)
             "_rtctl_${words[1]}" && ret=0
             ;;
         esac
@@ -92,6 +96,245 @@ _rtctl_serve() {
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_connect() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--strict[A malformed input line ends the command (exit 65) instead of being skipped.]'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_send() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--opcode[Send one message with this op code (from the flags below).]:n:'
+        '--payload[The message'\''s payload as UTF-8 text.]:text:'
+        '--payload-base64[The payload as base64.]:base64:'
+        '--payload-hex[The payload as hexadecimal digits.]:hex:'
+        '--payload-json[The payload as a JSON value, sent as its compact text.]:json:'
+        '--data[The payload as RTData, e.g. '\''{"1"\:7,"2"\:"text"}'\''.]:rtdata-json:'
+        '--to[Send to this player (-1\: the server script).]:player:'
+        '--group[Send to this group (-1\: every player).]:group:'
+        '--reliable[Send on the reliable channel (the WebSocket).]'
+        '--repeat[Send the message this many times.]:n:'
+        '--interval[How long to wait between repeats.]:duration:'
+        '--wait-for[Wait for one message with this op code and print it.]:opcode:'
+        '--timeout[Give up after this long in all (exit 124).]:duration:'
+        '--strict[A malformed input line ends the command (exit 65) instead of being skipped.]'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_listen() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___format=('json' 'text')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '*--join[A group to join before printing anything (repeatable).]:group:'
+        '--count[Exit 0 after this many messages.]:n:'
+        '--timeout[Give up after this long in all (exit 124).]:duration:'
+        '--idle[Stop after this long without a message.]:duration:'
+        '*--opcode[Print only messages with this op code (repeatable).]:n:'
+        '--format[json (one JSON object per line) or text (short lines for people).]:format:{__rtctl_complete "${___format[@]}"}'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_groups() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'members:Print a group'\''s members (RequestGroupMembership).'
+            'join:Join a group and report the server'\''s answer.'
+            'leave:Leave a group and report the server'\''s answer.'
+            'watch:Stream a group'\''s membership: one line now, then one per change.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        members|join|leave|watch)
+            "_rtctl_groups_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_rtctl_groups_members() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':group:'
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_groups_join() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':group:'
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_groups_leave() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':group:'
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_groups_watch() {
+    local -i ret=1
+    local -ar ___payload_format=('auto' 'text' 'base64' 'hex' 'rtdata' 'json')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':group:'
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--player-session-id[The player session id to log in with (default\: $RTCTL_PLAYER_SESSION_ID, else a generated one).]:id:'
+        '--connect-payload[The login'\''s connection payload, as UTF-8 text.]:text:'
+        '--connect-payload-base64[The login'\''s connection payload, as base64.]:base64:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--interval[How often to ask for the members; 0\: only once.]:duration:'
+        '--join[Join the group as well (needed for updates pushed by the server).]'
+        '--count[Exit 0 after printing this many lines.]:n:'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -21,13 +21,20 @@ struct Rtctl: AsyncParsableCommand {
             4 connection closed by the server, 64 usage error, 65 bad input with --strict, \
             99 bench threshold crossed, 124 timeout.
 
+            Client commands take the server's endpoint as their first argument (HOST:PORT, [IPv6]:PORT or \
+            ws://HOST:PORT[/path]) or with --endpoint, else from RTCTL_ENDPOINT, else 127.0.0.1:1900; the \
+            player session id comes from --player-session-id, else RTCTL_PLAYER_SESSION_ID, else a generated one.
+
             Examples:
               rtctl serve
               rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
-              rtctl serve --help
+              rtctl listen --join 2
+              rtctl send --opcode 10 --group 2 --payload hello
+              rtctl connect
+              rtctl groups members -1
             """,
         version: Rtctl.version,
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, Connect.self, Send.self, Listen.self, Groups.self]
     )
 
     /// Parses the command line, runs the command and exits with the status CLI.md assigns.
@@ -35,9 +42,11 @@ struct Rtctl: AsyncParsableCommand {
     /// Replaces ArgumentParser's `main()` so that a usage error is one line on stderr (not the whole usage
     /// text) and so that runtime errors map to the documented exit codes.
     static func main() async {
-        let arguments = LoggingOptions.hoistingGlobalOptions(
-            Array(CommandLine.arguments.dropFirst()),
-            subcommands: configuration.subcommands.map { $0._commandName }
+        let arguments = Groups.rewritingNegativeGroup(
+            LoggingOptions.hoistingGlobalOptions(
+                Array(CommandLine.arguments.dropFirst()),
+                subcommands: configuration.subcommands.map { $0._commandName }
+            )
         )
         let command: any ParsableCommand
         do {

@@ -27,6 +27,9 @@ struct RtctlError: Error, Hashable, CustomStringConvertible {
         case usage
         case dataError
         case runtime
+        case connectionFailed
+        case closedByServer
+        case timeout
     }
 
     let kind: Kind
@@ -40,12 +43,18 @@ struct RtctlError: Error, Hashable, CustomStringConvertible {
     static func usage(_ message: String) -> RtctlError { RtctlError(.usage, message) }
     static func dataError(_ message: String) -> RtctlError { RtctlError(.dataError, message) }
     static func runtime(_ message: String) -> RtctlError { RtctlError(.runtime, message) }
+    static func connectionFailed(_ message: String) -> RtctlError { RtctlError(.connectionFailed, message) }
+    static func closedByServer(_ message: String) -> RtctlError { RtctlError(.closedByServer, message) }
+    static func timeout(_ message: String) -> RtctlError { RtctlError(.timeout, message) }
 
     var exitCode: ExitCode {
         switch kind {
         case .usage: RtctlExit.usage
         case .dataError: RtctlExit.dataError
         case .runtime: RtctlExit.failure
+        case .connectionFailed: RtctlExit.connectionFailed
+        case .closedByServer: RtctlExit.closedByServer
+        case .timeout: RtctlExit.timeout
         }
     }
 

@@ -1,3 +1,4 @@
+import RealtimeProtocol
 import Testing
 
 @testable import rtctl
@@ -40,7 +41,7 @@ struct ActionDecoderTests {
     @Test("an RTData payload")
     func rtData() throws {
         let action = try decode(#"{"opCode":10,"targetGroup":-1,"data":{"1":7,"2":"text","3":{"double":1.5}}}"#)
-        let expected = RTDataJSON([1: .number(7), 2: .string("text"), 3: .double(1.5)])
+        let expected: RTData = [1: .number(7), 2: .string("text"), 3: .double(1.5)]
         #expect(action == .send(OutgoingMessage(opCode: 10, targetGroup: -1, payload: .rtData(expected))))
     }
 

@@ -1,3 +1,6 @@
+import NIOCore
+import RealtimeClient
+import RealtimeProtocol
 import Testing
 
 @testable import rtctl
@@ -8,49 +11,45 @@ struct EventEncoderTests {
     let stamp = "2026-11-21T10:00:00.123456Z"
 
     func message(_ payload: [UInt8]) -> ClientEvent {
-        ClientEvent(
-            .message(
-                ReceivedMessage(
-                    opCode: 10,
-                    sender: 3,
-                    targetPlayer: 0,
-                    targetGroup: 2,
-                    reliable: false,
-                    payload: payload
-                )
-            ),
-            time: Self.time
-        )
+        .message(Packet(opCode: OpCode(10), targetGroup: 2, sender: 3, payload: ByteBuffer(bytes: payload)))
     }
 
     @Test("every event, fields in CLI.md order with time last")
     func fieldOrder() {
         let encoder = EventEncoder()
         #expect(
-            encoder.encode(ClientEvent(.connected(peerId: 3, fastPort: 1900), time: Self.time))
+            encoder.encode(.connected(peerId: 3, fastPort: 1900), time: Self.time)
                 == #"{"event":"connected","peerId":3,"fastPort":1900,"time":"\#(stamp)"}"#
         )
         #expect(
-            encoder.encode(ClientEvent(.fastReady, time: Self.time)) == #"{"event":"fastReady","time":"\#(stamp)"}"#
+            encoder.encode(.fastReady, time: Self.time) == #"{"event":"fastReady","time":"\#(stamp)"}"#
         )
         #expect(
-            encoder.encode(message(Array("hi".utf8)))
+            encoder.encode(message(Array("hi".utf8)), time: Self.time)
                 == #"{"event":"message","opCode":10,"sender":3,"targetPlayer":0,"targetGroup":2,"reliable":false,"#
                 + #""payload":"hi","time":"\#(stamp)"}"#
         )
         #expect(
-            encoder.encode(ClientEvent(.groupMembership(group: 2, players: [3, 5]), time: Self.time))
+            encoder.encode(.groupMembership(group: 2, players: [3, 5]), time: Self.time)
                 == #"{"event":"groupMembership","group":2,"players":[3,5],"time":"\#(stamp)"}"#
         )
         #expect(
-            encoder.encode(
-                ClientEvent(.disconnected(reason: "closed by server (1008: game session full)"), time: Self.time)
-            ) == #"{"event":"disconnected","reason":"closed by server (1008: game session full)","time":"\#(stamp)"}"#
+            encoder.encode(.disconnected(reason: "game session full", code: 1008), time: Self.time)
+                == #"{"event":"disconnected","reason":"closed by server (1008: game session full)","code":1008,"#
+                + #""time":"\#(stamp)"}"#
+        )
+        #expect(
+            encoder.encode(.disconnected(reason: "", code: 1000), time: Self.time, closedByClient: true)
+                == #"{"event":"disconnected","reason":"closed by client","time":"\#(stamp)"}"#
+        )
+        #expect(
+            encoder.encode(.disconnected(reason: "connection reset by peer", code: nil), time: Self.time)
+                == #"{"event":"disconnected","reason":"connection reset by peer","time":"\#(stamp)"}"#
         )
     }
 
     @Test("payload forms")
-    func payloadForms() {
+    func payloadForms() throws {
         let text = Array("héllo \"q\"\n".utf8)
         let binary: [UInt8] = [0xFF, 0x00, 0x01]
         let json = Array(#"{ "b": [1, 2], "a": true }"#.utf8)
@@ -62,14 +61,12 @@ struct EventEncoderTests {
         #expect(EventEncoder(payloadFormat: .hex).payloadField(binary) == ("payloadHex", #""ff0001""#))
         #expect(EventEncoder(payloadFormat: .json).payloadField(json) == ("payloadJSON", #"{"a":true,"b":[1,2]}"#))
         #expect(EventEncoder(payloadFormat: .json).payloadField(Array("not json".utf8)) == ("payload", #""not json""#))
-        let decoder: EventEncoder.RTDataDecoder = { bytes in
-            guard bytes == [1] else { throw JSONLinesError(.badRTData, "not RTData") }
-            return RTDataJSON([1: .number(7), 2: .vector([1, 2.5])])
-        }
-        let rtdata = EventEncoder(payloadFormat: .rtdata, rtDataDecoder: decoder)
-        #expect(rtdata.payloadField([1]) == ("data", #"{"1":7,"2":{"vector":[1.0,2.5]}}"#))
+        var rtDataBytes = ByteBuffer()
+        try rtDataBytes.writeRTData([1: .number(7), 2: .vector([1, 2.5])])
+        let rtdata = EventEncoder(payloadFormat: .rtdata)
+        #expect(rtdata.payloadField(rtDataBytes.readableBytesView) == ("data", #"{"1":7,"2":{"vector":[1.0,2.5]}}"#))
         #expect(rtdata.payloadField(binary) == ("payloadBase64", #""/wAB""#))
-        #expect(EventEncoder(payloadFormat: .rtdata).payloadField(Array("x".utf8)) == ("payload", #""x""#))
+        #expect(rtdata.payloadField(Array("x".utf8)) == ("payload", #""x""#))
     }
 
     @Test("control characters are escaped so one event stays one line")

@@ -1,4 +1,7 @@
 import Foundation
+import NIOCore
+import RealtimeClient
+import RealtimeProtocol
 import Testing
 
 @testable import rtctl
@@ -95,17 +98,8 @@ struct LineIOTests {
         let writer = LineWriter(descriptor: descriptor, flushDelay: .milliseconds(20))
         #expect(writer.mode == .buffered(capacity: 65_536))
         let encoder = EventEncoder()
-        let event = ClientEvent(
-            .message(
-                ReceivedMessage(
-                    opCode: 10,
-                    sender: 3,
-                    targetPlayer: 0,
-                    targetGroup: 2,
-                    reliable: false,
-                    payload: Array("hello".utf8)
-                )
-            )
+        let event = ClientEvent.message(
+            Packet(opCode: OpCode(10), targetGroup: 2, sender: 3, payload: ByteBuffer(string: "hello"))
         )
         let clock = ContinuousClock()
         let encodeTime = clock.measure { for _ in 0..<10_000 { _ = encoder.encode(event) } }

@@ -100,8 +100,9 @@ final class LineEditor: @unchecked Sendable {
 
     private func run() {
         LineEditor.active = self
-        rtctl_readline_configure { text, _, _ in
+        rtctl_readline_configure { text, start, end in
             rtctl_readline_completion_done()
+            LineEditor.completionRange = (Int(start), Int(end))
             return rl_completion_matches(text) { text, state in LineEditor.nextCompletion(text, state) }
         }
         using_history()
@@ -129,23 +130,25 @@ final class LineEditor: @unchecked Sendable {
                 rl_callback_read_char()
             }
         }
-        flushOutput()
+        // The last output goes where the prompt was, and the prompt is not shown again: the shell's prompt follows.
+        flushOutput(redisplay: false)
         rl_callback_handler_remove()
         LineEditor.active = nil
         continuation?.finish()
     }
 
-    private func flushOutput() {
+    /// Prints the pending output where the prompt is, then draws the prompt and the typed line again below it.
+    private func flushOutput(redisplay: Bool = true) {
         let output = lock.withLock {
             defer { pendingOutput.removeAll() }
             return pendingOutput
         }
-        guard !output.isEmpty else { return }
+        if output.isEmpty, redisplay { return }
         rl_clear_visible_line()
         for text in output {
             rtctl_write_stdout(text.hasSuffix("\n") ? text : text + "\n")
         }
-        rl_forced_update_display()
+        if redisplay { rl_forced_update_display() }
     }
 
     private func accept(_ line: UnsafeMutablePointer<CChar>?) {
@@ -175,12 +178,18 @@ final class LineEditor: @unchecked Sendable {
     nonisolated(unsafe) private static var active: LineEditor?
     nonisolated(unsafe) private static var candidates: [String] = []
     nonisolated(unsafe) private static var candidateIndex = 0
+    nonisolated(unsafe) private static var completionRange = (0, 0)
 
     private static func nextCompletion(_ text: UnsafePointer<CChar>?, _ state: Int32) -> UnsafeMutablePointer<CChar>? {
         if state == 0 {
+            // The completer sees the line up to the cursor and where the word being completed starts: the cursor
+            // need not be at the end of the line.
             let prefix = text.map { String(cString: $0) } ?? ""
-            let line = String(cString: rtctl_readline_line_buffer())
-            let start = line.utf8.count - prefix.utf8.count
+            let (start, end) = completionRange
+            let line = String(
+                decoding: Array(String(cString: rtctl_readline_line_buffer()).utf8).prefix(end),
+                as: UTF8.self
+            )
             candidates = (active?.completer(line, max(0, start)) ?? []).filter { $0.hasPrefix(prefix) }
             candidateIndex = 0
         }

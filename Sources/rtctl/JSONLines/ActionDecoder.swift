@@ -4,7 +4,7 @@ import RealtimeProtocol
 ///
 /// Message lines: `opCode` (required), `targetPlayer`, `targetGroup`, `reliable`, and at most one payload
 /// field: `payload` (UTF-8 text), `payloadBase64`, `payloadHex`, `payloadJSON` (any JSON value, sent as its
-/// compact text) or `data` (RTData, see ``RTDataJSON``). Other lines: `{"action":"joinGroup"|"leaveGroup"|
+/// compact text) or `data` (RTData, see `RTData+JSON.swift`). Other lines: `{"action":"joinGroup"|"leaveGroup"|
 /// "requestGroupMembership","group":N}` and `{"action":"sleep","ms":N}`. Unknown fields are errors, so a
 /// misspelt field name is caught rather than ignored.
 struct ActionDecoder: Sendable {
@@ -58,17 +58,22 @@ struct ActionDecoder: Sendable {
         if let name = given.first, let value = fields[name] {
             message.payload = try payload(name, value)
         }
-        if case .bytes(let bytes) = message.payload, bytes.count > maxPayload {
+        let size: Int
+        switch message.payload {
+        case .bytes(let bytes): size = bytes.count
+        case .rtData: size = (try? message.payloadBuffer().readableBytes) ?? 0
+        }
+        if size > maxPayload {
             throw JSONLinesError(
                 .payloadTooLarge,
-                "field \"\(given.first ?? "payload")\": the payload is \(bytes.count) bytes; the limit is \(maxPayload)"
+                "field \"\(given.first ?? "payload")\": the payload is \(size) bytes; the limit is \(maxPayload)"
             )
         }
         return message
     }
 
     private func payload(_ name: String, _ value: JSONValue) throws(JSONLinesError) -> OutgoingMessage.Payload {
-        if name == "data" { return .rtData(try RTDataJSON(json: value, path: "data")) }
+        if name == "data" { return .rtData(try RTData(json: value, path: "data")) }
         if name == "payloadJSON" { return .bytes(Array(value.compactText.utf8)) }
         guard case .string(let text) = value else {
             throw JSONLinesError(.wrongType, "field \"\(name)\": expected a string, got \(value.kindDescription)")

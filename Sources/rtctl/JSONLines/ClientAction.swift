@@ -1,3 +1,5 @@
+import RealtimeProtocol
+
 /// One thing a client is asked to do: a line of `connect`/`send` input (CLI.md, "JSON lines").
 enum ClientAction: Hashable, Sendable {
     case send(OutgoingMessage)
@@ -13,7 +15,7 @@ struct OutgoingMessage: Hashable, Sendable {
         /// Bytes as given (`payload`, `payloadBase64`, `payloadHex`, `payloadJSON`).
         case bytes([UInt8])
         /// RTData (`data`), serialized into the payload by the protocol module's RTData codec.
-        case rtData(RTDataJSON)
+        case rtData(RTData)
     }
 
     var opCode: Int32

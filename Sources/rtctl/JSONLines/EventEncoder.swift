@@ -1,52 +1,67 @@
-/// Renders a ``ClientEvent`` as one JSON line, fields in CLI.md's order: `event` first, `time` last.
+import NIOCore
+import RealtimeClient
+import RealtimeProtocol
+
+/// Renders a ``RealtimeClient`` event as one JSON line, fields in CLI.md's order: `event` first, `time` last.
 ///
 ///     {"event":"connected","peerId":3,"fastPort":1900,"time":"2026-11-21T10:00:00.123456Z"}
 ///     {"event":"message","opCode":10,"sender":3,"targetPlayer":0,"targetGroup":2,"reliable":false,"payload":"hi","time":"…"}
+///     {"event":"disconnected","reason":"closed by server (1008: game session full)","code":1008,"time":"…"}
+///
+/// `reliable` says which channel delivered the message (true: the WebSocket). A `disconnected` event carries the close
+/// code in `code` when the server sent one.
 struct EventEncoder: Sendable {
-    /// Decodes RTData payload bytes for `--payload-format rtdata`; nil or a throwing decoder falls back to auto.
-    typealias RTDataDecoder = @Sendable ([UInt8]) throws -> RTDataJSON
-
     var payloadFormat: PayloadFormat
-    var rtDataDecoder: RTDataDecoder?
 
-    init(payloadFormat: PayloadFormat = .auto, rtDataDecoder: RTDataDecoder? = nil) {
+    init(payloadFormat: PayloadFormat = .auto) {
         self.payloadFormat = payloadFormat
-        self.rtDataDecoder = rtDataDecoder
     }
 
-    /// The JSON object for `event`, without a trailing newline.
-    func encode(_ event: ClientEvent) -> String {
+    /// The JSON object for `event`, without a trailing newline. `closedByClient`: the client asked to close, so a
+    /// `disconnected` event says "closed by client" whatever the socket reported.
+    func encode(_ event: ClientEvent, time: WallClockTime = .now(), closedByClient: Bool = false) -> String {
         var object = JSONObjectWriter()
-        switch event.kind {
+        switch event {
         case .connected(let peerId, let fastPort):
             object.add("event", string: "connected")
             object.add("peerId", integer: peerId)
             object.add("fastPort", integer: fastPort)
         case .fastReady:
             object.add("event", string: "fastReady")
-        case .message(let message):
+        case .message(let packet):
             object.add("event", string: "message")
-            object.add("opCode", integer: message.opCode)
-            object.add("sender", integer: message.sender)
-            object.add("targetPlayer", integer: message.targetPlayer)
-            object.add("targetGroup", integer: message.targetGroup)
-            object.add("reliable", bool: message.reliable)
-            let (field, value) = payloadField(message.payload)
+            object.add("opCode", integer: packet.opCode.rawValue)
+            object.add("sender", integer: packet.sender)
+            object.add("targetPlayer", integer: packet.targetPlayer)
+            object.add("targetGroup", integer: packet.targetGroup)
+            object.add("reliable", bool: packet.reliable)
+            let (field, value) = payloadField(packet.payload.readableBytesView)
             object.add(dynamicKey: field, raw: value)
         case .groupMembership(let group, let players):
             object.add("event", string: "groupMembership")
             object.add("group", integer: group)
             object.add("players", raw: "[" + players.map { String($0) }.joined(separator: ",") + "]")
-        case .disconnected(let reason):
+        case .disconnected(let reason, let code):
             object.add("event", string: "disconnected")
-            object.add("reason", string: reason)
+            object.add(
+                "reason",
+                string: Self.disconnectReason(reason: reason, code: code, closedByClient: closedByClient)
+            )
+            if let code, !closedByClient { object.add("code", integer: Int(code)) }
         }
-        object.add("time", string: event.time.iso8601(fractionDigits: 6))
+        object.add("time", string: time.iso8601(fractionDigits: 6))
         return object.finish()
     }
 
+    /// `closed by client`, `closed by server (1008: game session full)`, or what ended the connection.
+    static func disconnectReason(reason: String, code: UInt16?, closedByClient: Bool) -> String {
+        if closedByClient { return "closed by client" }
+        guard let code else { return reason.isEmpty ? "connection lost" : reason }
+        return reason.isEmpty ? "closed by server (\(code))" : "closed by server (\(code): \(reason))"
+    }
+
     /// The payload's field name and its JSON value text.
-    func payloadField(_ payload: [UInt8]) -> (String, String) {
+    func payloadField(_ payload: some Collection<UInt8>) -> (String, String) {
         switch payloadFormat {
         case .auto, .text:
             break
@@ -55,7 +70,7 @@ struct EventEncoder: Sendable {
         case .hex:
             return ("payloadHex", JSONText.quoted(Hex.encode(payload)))
         case .rtdata:
-            if let rtDataDecoder, let data = try? rtDataDecoder(payload) {
+            if !payload.isEmpty, let data = try? RTData(decoding: ByteBuffer(bytes: payload)) {
                 return ("data", data.jsonText)
             }
         case .json:

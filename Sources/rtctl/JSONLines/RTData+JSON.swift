@@ -1,4 +1,7 @@
-/// GameSparks RTData as the command line reads and writes it (SCRIPTS.md, "RTData on the GameLift wire").
+import RealtimeProtocol
+
+/// GameSparks RTData as the command line reads and writes it (SCRIPTS.md, "RTData on the GameLift wire"), on top of
+/// the protocol module's ``RTData``.
 ///
 /// A JSON object whose keys are slot indexes 1–127:
 ///
@@ -11,35 +14,18 @@
 /// * `{"data":{…}}` is a nested RTData.
 ///
 /// Output uses the same form: integers and strings bare, everything else wrapped, slots in ascending order.
-struct RTDataJSON: Hashable, Sendable {
-    indirect enum Value: Hashable, Sendable {
-        case number(Int64)
-        case float(Float)
-        case double(Double)
-        case string(String)
-        case vector([Float])
-        case data(RTDataJSON)
-    }
-
-    static let slots: ClosedRange<Int> = 1...127
-    static let maxVectorCount = 4
-    static let maxDepth = 16
-
-    /// The filled slots by index.
-    var slots: [Int: Value]
-
-    init(_ slots: [Int: Value] = [:]) {
-        self.slots = slots
-    }
-
+extension RTData {
     /// Reads the JSON form; `path` names the field in error messages (`data`, `data.3`, …).
     init(json: JSONValue, path: String = "data") throws(JSONLinesError) {
-        try self.init(json: json, path: path, depth: 0)
+        try self.init(json: json, path: path, depth: 1)
     }
 
     private init(json: JSONValue, path: String, depth: Int) throws(JSONLinesError) {
-        guard depth < Self.maxDepth else {
-            throw JSONLinesError(.badRTData, "field \"\(path)\": RTData nested deeper than \(Self.maxDepth) levels")
+        guard depth <= Self.defaultMaxDepth else {
+            throw JSONLinesError(
+                .badRTData,
+                "field \"\(path)\": RTData nested deeper than \(Self.defaultMaxDepth) levels"
+            )
         }
         guard case .object(let fields) = json else {
             throw JSONLinesError(
@@ -47,17 +33,17 @@ struct RTDataJSON: Hashable, Sendable {
                 "field \"\(path)\": expected an RTData object like {\"1\":7}, got \(json.kindDescription)"
             )
         }
-        var slots: [Int: Value] = [:]
-        for (key, value) in fields {
+        self.init()
+        for key in fields.keys.sorted() {
             guard let index = Int(key), String(index) == key, Self.slots.contains(index) else {
                 throw JSONLinesError(
                     .badRTData,
                     "field \"\(path)\": slot \(JSONText.quoted(key)) is not an index from 1 to 127"
                 )
             }
-            slots[index] = try Self.value(value, path: "\(path).\(key)", depth: depth)
+            // swift-format-ignore: NeverForceUnwrap
+            self[index] = try Self.value(fields[key]!, path: "\(path).\(key)", depth: depth)
         }
-        self.slots = slots
     }
 
     private static func value(_ json: JSONValue, path: String, depth: Int) throws(JSONLinesError) -> Value {
@@ -86,7 +72,7 @@ struct RTDataJSON: Hashable, Sendable {
             case ("float", .number(let number)):
                 return .float(Float(number))
             case ("vector", .array(let elements)):
-                guard (1...maxVectorCount).contains(elements.count) else {
+                guard vectorComponents.contains(elements.count) else {
                     throw JSONLinesError(.badRTData, "field \"\(path).vector\": expected 1 to 4 numbers")
                 }
                 var floats: [Float] = []
@@ -103,7 +89,7 @@ struct RTDataJSON: Hashable, Sendable {
                 }
                 return .vector(floats)
             case ("data", _):
-                return .data(try RTDataJSON(json: inner, path: "\(path).data", depth: depth + 1))
+                return .data(try RTData(json: inner, path: "\(path).data", depth: depth + 1))
             case ("number", _), ("double", _), ("float", _), ("vector", _):
                 throw JSONLinesError(
                     .badRTData,
@@ -126,9 +112,8 @@ struct RTDataJSON: Hashable, Sendable {
     /// The canonical JSON text: slots ascending, integers and strings bare, other kinds wrapped.
     var jsonText: String {
         var object = JSONObjectWriter()
-        for index in slots.keys.sorted() {
-            // swift-format-ignore: NeverForceUnwrap
-            object.add(dynamicKey: String(index), raw: Self.text(slots[index]!))
+        for (slot, value) in values {
+            object.add(dynamicKey: String(slot), raw: Self.text(value))
         }
         return object.finish()
     }
