@@ -17,7 +17,7 @@ public struct RecordingHeader: Codable, Hashable, Sendable {
     public init(gameSessionId: String, started: Date, server: String, source: String) {
         self.recording = 1
         self.gameSessionId = gameSessionId
-        self.started = started.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        self.started = started.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         self.server = server
         self.source = source
     }

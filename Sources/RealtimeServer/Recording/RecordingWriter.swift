@@ -25,7 +25,8 @@ public final class RecordingWriter: Sendable {
         self.descriptor = descriptor
         self.started = .now
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Keys sorted: a recording of the same session reads the same, line for line.
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         self.encoder = encoder
         var line = try encoder.encode(header)
         line.append(UInt8(ascii: "\n"))
