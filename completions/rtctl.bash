@@ -173,13 +173,13 @@ _rtctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|connect|send|listen|groups|bench|help)
+    serve|connect|send|listen|groups|bench|replay|help)
         # Offer subcommand argument completions
         "_rtctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve connect send listen groups bench help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve connect send listen groups bench replay help' -- "${cur}"))
         ;;
     esac
 }
@@ -671,6 +671,56 @@ _rtctl_bench() {
         return
         ;;
     '--fail-if')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_replay() {
+    repeating_flags=()
+    non_repeating_flags=(--topspeed --dry-run --verify --no-udp --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --speed --rate --loop --loop-delay --max-gap --limit --duration --settle --connect-timeout --log-level --log-format)
+    __rtctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--speed')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--loop')
+        return
+        ;;
+    '--loop-delay')
+        return
+        ;;
+    '--max-gap')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--settle')
+        return
+        ;;
+    '--connect-timeout')
         return
         ;;
     '--log-level')

@@ -56,13 +56,14 @@ _rtctl() {
             'listen:Connect as one player and print every event it receives, one JSON line each.'
             'groups:Group operations as one-shot commands: members, join, leave, watch.'
             'bench:Load-test a Realtime server with many clients and report latency, loss and throughput.'
+            'replay:Replay a recording against a server, one client per recorded player, and verify what they get.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        serve|connect|send|listen|groups|bench|help)
+        serve|connect|send|listen|groups|bench|replay|help)
             "_rtctl_${words[1]}" && ret=0
             ;;
         esac
@@ -372,6 +373,38 @@ _rtctl_bench() {
         '--hgrm[Write the percentile spectra in HdrHistogram'\''s format (FILE and FILE-uncorrected).]:file:'
         '--plot[Draw latency by percentile, corrected and uncorrected, as an SVG image.]:file.svg:'
         '*--fail-if[Exit 99 when this holds, e.g. '\''p99>5ms'\'', '\''loss>0.1%'\'', '\''throughput<50000'\'' (repeatable).]:condition:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_replay() {
+    local -i ret=1
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':file:'
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--speed[Play this many times faster than recorded (0.5\: half speed).]:speed:'
+        '--rate[Send at this many messages per second, evenly spaced.]:msgs/s:'
+        '--topspeed[Send as fast as possible, in the recorded order.]'
+        '--loop[Play the messages this many times; 0 repeats until interrupted or --duration.]:loop:'
+        '--loop-delay[The pause between loops.]:duration:'
+        '--max-gap[The longest pause kept between two recorded steps.]:duration:'
+        '--limit[Send only the first N messages.]:limit:'
+        '--duration[Stop sending after this long.]:duration:'
+        '--dry-run[Print what would be sent and how long it would take; connect to nothing.]'
+        '--verify[Compare what each client received with the recording; exit 1 on any difference.]'
+        '--settle[How long to wait for messages still on their way, before a player leaves and at the end.]:duration:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
