@@ -367,7 +367,7 @@ _rtctl_listen() {
     repeating_flags=()
     non_repeating_flags=(--no-udp --quiet -q --version -h --help)
     repeating_options=(--join --opcode)
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --count --timeout --idle --format --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --count --timeout --idle --format --record --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -408,6 +408,9 @@ _rtctl_listen() {
         ;;
     '--format')
         __rtctl_add_completions -W 'json'$'\n''text'
+        return
+        ;;
+    '--record')
         return
         ;;
     '--log-level')

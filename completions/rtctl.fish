@@ -29,7 +29,7 @@ function __rtctl_parse_tokens -S
         case 'send'
             __rtctl_parse_subcommand 1 'endpoint=' 'player-session-id=' 'connect-payload=' 'connect-payload-base64=' 'no-udp' 'payload-format=' 'connect-timeout=' 'opcode=' 'payload=' 'payload-base64=' 'payload-hex=' 'payload-json=' 'data=' 'to=' 'group=' 'reliable' 'repeat=' 'interval=' 'wait-for=' 'timeout=' 'strict' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
         case 'listen'
-            __rtctl_parse_subcommand 1 'endpoint=' 'player-session-id=' 'connect-payload=' 'connect-payload-base64=' 'no-udp' 'payload-format=' 'connect-timeout=' 'join=+' 'count=' 'timeout=' 'idle=' 'opcode=+' 'format=' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
+            __rtctl_parse_subcommand 1 'endpoint=' 'player-session-id=' 'connect-payload=' 'connect-payload-base64=' 'no-udp' 'payload-format=' 'connect-timeout=' 'join=+' 'count=' 'timeout=' 'idle=' 'opcode=+' 'format=' 'record=' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
         case 'groups'
             __rtctl_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -186,6 +186,7 @@ complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "r
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen" idle' -l 'idle' -d 'Stop after this long without a message.' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen"' -l 'opcode' -d 'Print only messages with this op code (repeatable).' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen" format' -l 'format' -d 'json (one JSON object per line) or text (short lines for people).' -rfka 'json text'
+complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen" record' -l 'record' -d 'Also write what this client receives to a recording, for rtctl replay (every message, whatever --opcode).' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen" log-level' -l 'log-level' -d 'The least severe level logged to stderr (default: info for serve, notice for the others).' -rfka 'trace debug info notice warning error'
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (same as --log-level error).'
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl listen" log-format' -l 'log-format' -d 'How log lines on stderr look: text, or one JSON object per line.' -rfka 'text json'

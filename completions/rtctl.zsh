@@ -193,6 +193,7 @@ _rtctl_listen() {
         '--idle[Stop after this long without a message.]:duration:'
         '*--opcode[Print only messages with this op code (repeatable).]:n:'
         '--format[json (one JSON object per line) or text (short lines for people).]:format:{__rtctl_complete "${___format[@]}"}'
+        '--record[Also write what this client receives to a recording, for rtctl replay (every message, whatever --opcode).]:file:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'

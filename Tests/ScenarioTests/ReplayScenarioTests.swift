@@ -119,6 +119,43 @@ struct ReplayScenarioTests {
         #expect(partial.stdout.split(separator: "\n").count <= 5)
     }
 
+    @Test("listen --record writes what one client received; replay plays the senders and verifies it")
+    func listenRecording() async throws {
+        let directory = try Self.directory()
+        let recording = directory.appendingPathComponent("listen.jsonl").path
+        let (server, endpoint) = try await Self.serve([])
+        let bob = try RunningProcess(
+            Subprocess.rtctl,
+            [
+                "listen", endpoint, "--player-session-id", "bob", "--join", "2", "--count", "2", "--timeout", "20s",
+                "--record", recording,
+            ]
+        )
+        #expect(try await bob.nextLine()?.contains("connected") == true)
+        let actions = [
+            #"{"opCode":5,"targetGroup":2,"reliable":true,"payload":"to the group"}"#,
+            #"{"opCode":6,"targetPlayer":1,"reliable":true,"payloadBase64":"AP8="}"#,
+        ]
+        let alice = try await Subprocess.rtctl(
+            ["connect", endpoint, "--player-session-id", "alice"],
+            input: actions.joined(separator: "\n") + "\n"
+        )
+        #expect(alice.status == 0, "connect: \(alice.stderr)")
+        #expect(try await bob.waitForExit().status == 0)
+        server.signal(SIGTERM)
+        _ = try await server.waitForExit()
+        let lines = try String(contentsOfFile: recording, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(try await Subprocess.jq(#".recording == 1 and .source == "listen""#, lines[0]))
+        #expect(lines.contains { $0.contains(#""payloadBase64":"AP8=""#) })
+
+        let (fresh, freshEndpoint) = try await Self.serve([])
+        let verified = try await Subprocess.rtctl(["replay", recording, freshEndpoint, "--verify", "--topspeed"])
+        #expect(verified.status == 0, "replay: \(verified.stdout) \(verified.stderr)")
+        #expect(verified.stderr.contains("verified"))
+        fresh.signal(SIGTERM)
+        _ = try await fresh.waitForExit()
+    }
+
     @Test("replay refuses what it cannot read with a clear message")
     func unreadableRecordings() async throws {
         let directory = try Self.directory()
