@@ -1,5 +1,8 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
+
+/// Our own targets build with warnings as errors: a warning fails the build and so the tests.
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "rtctl",
@@ -19,14 +22,16 @@ let package = Package(
     targets: [
         .target(
             name: "RealtimeProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
         ),
         .target(
             name: "RealtimeSession",
             dependencies: [
                 "RealtimeProtocol",
                 .product(name: "DequeModule", package: "swift-collections"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .target(
             name: "RealtimeServer",
@@ -43,7 +48,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
-            exclude: ["ScriptHost"]
+            exclude: ["ScriptHost"],
+            swiftSettings: strict
         ),
         .target(
             name: "RealtimeClient",
@@ -55,7 +61,24 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RealtimeBench",
+            dependencies: [
+                "RealtimeClient",
+                "RealtimeServer",
+                "RealtimeProtocol",
+                "RealtimeSession",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: strict
         ),
         .systemLibrary(
             name: "CReadline",
@@ -68,14 +91,15 @@ let package = Package(
                 "RealtimeSession",
                 "RealtimeServer",
                 "RealtimeClient",
+                "RealtimeBench",
                 "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "RealtimeProtocolTests",
@@ -85,11 +109,13 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
-            resources: [.copy("Fixtures")]
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "RealtimeSessionTests",
-            dependencies: ["RealtimeSession", "RealtimeProtocol"]
+            dependencies: ["RealtimeSession", "RealtimeProtocol"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "RealtimeServerTests",
@@ -104,7 +130,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-            ]
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "RealtimeClientTests",
@@ -119,11 +146,24 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RealtimeBenchTests",
+            dependencies: [
+                "RealtimeBench",
+                "RealtimeClient",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "ScenarioTests",
-            dependencies: ["rtctl"]
+            dependencies: ["rtctl"],
+            swiftSettings: strict
         ),
         .testTarget(
             name: "rtctlTests",
@@ -133,7 +173,8 @@ let package = Package(
                 "RealtimeProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: strict
         ),
     ],
     swiftLanguageModes: [.v6]

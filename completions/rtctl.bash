@@ -173,13 +173,13 @@ _rtctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|connect|send|listen|groups|help)
+    serve|connect|send|listen|groups|bench|replay|help)
         # Offer subcommand argument completions
         "_rtctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve connect send listen groups help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve connect send listen groups bench replay help' -- "${cur}"))
         ;;
     esac
 }
@@ -187,8 +187,8 @@ _rtctl() {
 _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --quiet -q --version -h --help)
-    repeating_options=(--reserve)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --log-level --log-format)
+    repeating_options=(--reserve --script-arg)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -215,6 +215,27 @@ _rtctl_serve() {
         return
         ;;
     '--player-sessions')
+        return
+        ;;
+    '--record')
+        return
+        ;;
+    '--script')
+        return
+        ;;
+    '--node')
+        return
+        ;;
+    '--script-arg')
+        return
+        ;;
+    '--hook-timeout')
+        return
+        ;;
+    '--health-interval')
+        return
+        ;;
+    '--shutdown-grace')
         return
         ;;
     '--log-level')
@@ -346,7 +367,7 @@ _rtctl_listen() {
     repeating_flags=()
     non_repeating_flags=(--no-udp --quiet -q --version -h --help)
     repeating_options=(--join --opcode)
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --count --timeout --idle --format --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --count --timeout --idle --format --record --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -387,6 +408,9 @@ _rtctl_listen() {
         ;;
     '--format')
         __rtctl_add_completions -W 'json'$'\n''text'
+        return
+        ;;
+    '--record')
         return
         ;;
     '--log-level')
@@ -592,6 +616,122 @@ _rtctl_groups_watch() {
         return
         ;;
     '--count')
+        return
+        ;;
+    esac
+}
+
+_rtctl_bench() {
+    repeating_flags=()
+    non_repeating_flags=(--serve --fast --reliable --no-progress --json --quiet -q --version -h --help)
+    repeating_options=(--fail-if)
+    non_repeating_options=(--endpoint --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --log-level --log-format)
+    __rtctl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--clients')
+        return
+        ;;
+    '--connect-rate')
+        return
+        ;;
+    '--groups')
+        return
+        ;;
+    '--target')
+        __rtctl_add_completions -W 'group'$'\n''player'$'\n''server'
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--warmup')
+        return
+        ;;
+    '--drain')
+        return
+        ;;
+    '--size')
+        return
+        ;;
+    '--threads')
+        return
+        ;;
+    '--csv')
+        return
+        ;;
+    '--hgrm')
+        return
+        ;;
+    '--plot')
+        return
+        ;;
+    '--fail-if')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_replay() {
+    repeating_flags=()
+    non_repeating_flags=(--topspeed --dry-run --verify --no-udp --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--endpoint --speed --rate --loop --loop-delay --max-gap --limit --duration --settle --connect-timeout --log-level --log-format)
+    __rtctl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--endpoint')
+        return
+        ;;
+    '--speed')
+        return
+        ;;
+    '--rate')
+        return
+        ;;
+    '--loop')
+        return
+        ;;
+    '--loop-delay')
+        return
+        ;;
+    '--max-gap')
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--duration')
+        return
+        ;;
+    '--settle')
+        return
+        ;;
+    '--connect-timeout')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
         return
         ;;
     esac

@@ -55,13 +55,15 @@ _rtctl() {
             'send:Connect, send one message (from flags) or the actions on standard input, flush and disconnect.'
             'listen:Connect as one player and print every event it receives, one JSON line each.'
             'groups:Group operations as one-shot commands: members, join, leave, watch.'
+            'bench:Load-test a Realtime server with many clients and report latency, loss and throughput.'
+            'replay:Replay a recording against a server, one client per recorded player, and verify what they get.'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        serve|connect|send|listen|groups|help)
+        serve|connect|send|listen|groups|bench|replay|help)
             "_rtctl_${words[1]}" && ret=0
             ;;
         esac
@@ -79,14 +81,21 @@ _rtctl_serve() {
         '--host[The address to listen on (IPv4 or IPv6, e.g. 127.0.0.1 or \:\:).]:host:'
         '--port[The WebSocket (TCP) port; 0 picks a free port.]:port:'
         '--udp-port[The UDP port (default\: the TCP port'\''s number; 0 picks a free port).]:udp-port:'
-        '--max-players[The most players connected at once.]:max-players:'
-        '--ping-interval[Milliseconds between WebSocket pings; a connection silent for three intervals is closed.]:ping-interval:'
+        '--max-players[The most players connected at once (default\: 32, or the script'\''s configuration.maxPlayers).]:max-players:'
+        '--ping-interval[Milliseconds between WebSocket pings; a connection silent for three intervals is closed (default\: 3000, or the script'\''s configuration.pingIntervalTime).]:ping-interval:'
         '--game-session-id[The game session id (default\: a generated one).]:game-session-id:'
         '*--reserve[Reserve a player session id; only reserved ids may log in (repeatable).]:id:'
         '--player-sessions[A file of player session ids to reserve, one per line; blank lines and # comments are ignored.]:file:'
         '--announce-membership[Send group membership updates to a group'\''s members whenever the group changes.]'
         '--announce-players[Tell every player when a player connects or disconnects (op codes -101 and -103).]'
         '--udp-any-source[Accept a peer'\''s UDP association from any source address (behind a WebSocket proxy).]'
+        '--record[Record every event of the session to this file (JSON lines; replay it with rtctl replay).]:file:'
+        '--script[A GameLift Realtime (exports.ssExports) or GameSparks Realtime (RTSession) script to run on Node.js.]:file:'
+        '--node[The Node.js executable (18 or newer) that runs the script.]:path:'
+        '*--script-arg[A launch argument for the script'\''s onProcessStarted(args), as key=value (repeatable).]:key=value:'
+        '--hook-timeout[Milliseconds a script callback may take; a callback that hangs ends the session (exit 1).]:hook-timeout:'
+        '--health-interval[Milliseconds between the script'\''s onHealthCheck calls.]:health-interval:'
+        '--shutdown-grace[Milliseconds onProcessTerminate may take at SIGINT or SIGTERM before the players are closed.]:shutdown-grace:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
@@ -184,6 +193,7 @@ _rtctl_listen() {
         '--idle[Stop after this long without a message.]:duration:'
         '*--opcode[Print only messages with this op code (repeatable).]:n:'
         '--format[json (one JSON object per line) or text (short lines for people).]:format:{__rtctl_complete "${___format[@]}"}'
+        '--record[Also write what this client receives to a recording, for rtctl replay (every message, whatever --opcode).]:file:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
@@ -329,6 +339,76 @@ _rtctl_groups_watch() {
         '--interval[How often to ask for the members; 0\: only once.]:duration:'
         '--join[Join the group as well (needed for updates pushed by the server).]'
         '--count[Exit 0 after printing this many lines.]:n:'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_bench() {
+    local -i ret=1
+    local -ar ___target=('group' 'player' 'server')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':endpoint-argument:'
+        '--endpoint[The server, as the positional argument.]:endpoint:'
+        '--serve[Run a server in this process on a free port of 127.0.0.1 and bench it.]'
+        '--clients[Clients connected at once, all in this process.]:clients:'
+        '--connect-rate[New connections per second while connecting.]:N/s:'
+        '--groups[Groups the clients are spread over (client i joins group i mod K + 1).]:K:'
+        '--target[Whom each message goes to\: its sender'\''s group, the next client, or the server.]:target:{__rtctl_complete "${___target[@]}"}'
+        '--rate[Messages per second, all clients together (k and M allowed; 0\: idle clients).]:msgs/s:'
+        '--duration[How long to measure, after the warm-up (e.g. 10s, 500ms, 2m).]:dur:'
+        '--warmup[How long to send before measuring; left out of every figure.]:dur:'
+        '--drain[How long receivers wait for the last messages before counting what is missing as lost.]:dur:'
+        '--size[Payload bytes per message (at least 16\: two timestamps).]:bytes:'
+        '--fast[Send fast (UDP) messages (the default).]'
+        '--reliable[Send reliable (WebSocket) messages; the clients open no UDP socket.]'
+        '--threads[Event-loop threads for the clients (default\: one per core).]:threads:'
+        '--no-progress[No progress line on stderr.]'
+        '--json[Print the summary as one JSON object on stdout instead of the report.]'
+        '--csv[Write the summary as CSV (header and row; appends to a file with the same header).]:file:'
+        '--hgrm[Write the percentile spectra in HdrHistogram'\''s format (FILE and FILE-uncorrected).]:file:'
+        '--plot[Draw latency by percentile, corrected and uncorrected, as an SVG image.]:file.svg:'
+        '*--fail-if[Exit 99 when this holds, e.g. '\''p99>5ms'\'', '\''loss>0.1%'\'', '\''throughput<50000'\'' (repeatable).]:condition:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_replay() {
+    local -i ret=1
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        ':file:'
+        ':endpoint:'
+        '--endpoint[The server'\''s endpoint, instead of the positional argument.]:endpoint:'
+        '--speed[Play this many times faster than recorded (0.5\: half speed).]:speed:'
+        '--rate[Send at this many messages per second, evenly spaced.]:msgs/s:'
+        '--topspeed[Send as fast as possible, in the recorded order.]'
+        '--loop[Play the messages this many times; 0 repeats until interrupted or --duration.]:loop:'
+        '--loop-delay[The pause between loops.]:duration:'
+        '--max-gap[The longest pause kept between two recorded steps.]:duration:'
+        '--limit[Send only the first N messages.]:limit:'
+        '--duration[Stop sending after this long.]:duration:'
+        '--dry-run[Print what would be sent and how long it would take; connect to nothing.]'
+        '--verify[Compare what each client received with the recording; exit 1 on any difference.]'
+        '--settle[How long to wait for messages still on their way, before a player leaves and at the end.]:duration:'
+        '--no-udp[Keep every message on the WebSocket (no UDP association).]'
+        '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
         '--version[Show the version.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )

@@ -19,6 +19,7 @@ final class ClientConnection: @unchecked Sendable {
     private let logger: Logger
     private let connectTimeout: TimeAmount
     private var source: EventSource?
+    private let eventHandler: (@Sendable (ClientEvent) -> Void)?
 
     // Event-loop state.
     private var session: ClientSession
@@ -49,6 +50,7 @@ final class ClientConnection: @unchecked Sendable {
         logger[metadataKey: "endpoint"] = "\(endpoint)"
         self.logger = logger
         self.connectTimeout = options.connectTimeout
+        self.eventHandler = options.eventHandler
         self.session = ClientSession(
             configuration: .init(
                 playerSessionId: options.playerSessionId,
@@ -359,6 +361,10 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func yield(_ event: ClientEvent) {
+        if let eventHandler {
+            eventHandler(event)
+            return
+        }
         guard let source, !consumerGone else { return }
         switch source.yield(event) {
         case .produceMore, .dropped: break
@@ -426,6 +432,10 @@ final class ClientConnection: @unchecked Sendable {
         }
         address.port = port
         DatagramBootstrap(group: eventLoop)
+            // One read per readiness event: the loop is level-triggered, so a datagram left behind is read on the
+            // next turn, and the usual case (one datagram waiting) costs one recvmsg instead of a second one that
+            // only returns EAGAIN.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: self))

@@ -18,6 +18,10 @@ public struct ClientOptions: Sendable {
     /// How many events may wait for the consumer before the client stops reading its sockets (TCP back-pressure
     /// on the WebSocket; on UDP the kernel drops what does not fit).
     public var eventBufferSize: Int
+    /// When set, every event is handed to this closure on the client's event loop, in order, and ``RealtimeClient/events``
+    /// yields nothing. For callers that run thousands of clients and must not pay a task hop per message (a load
+    /// generator); the closure must not block.
+    public var eventHandler: (@Sendable (ClientEvent) -> Void)?
 
     public init(
         playerSessionId: String,
@@ -26,7 +30,8 @@ public struct ClientOptions: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "rtctl.client", factory: { _ in SwiftLogNoOpLogHandler() }),
         connectTimeout: TimeAmount = .seconds(10),
-        eventBufferSize: Int = 1024
+        eventBufferSize: Int = 1024,
+        eventHandler: (@Sendable (ClientEvent) -> Void)? = nil
     ) {
         self.playerSessionId = playerSessionId
         self.connectPayload = connectPayload
@@ -35,6 +40,7 @@ public struct ClientOptions: Sendable {
         self.logger = logger
         self.connectTimeout = connectTimeout
         self.eventBufferSize = eventBufferSize
+        self.eventHandler = eventHandler
     }
 }
 

@@ -119,6 +119,32 @@ public final class RealtimeClient: Sendable {
         }
     }
 
+    /// ``send(opCode:payload:targetPlayer:targetGroup:reliable:)`` for a caller on ``eventLoop``: no task, no
+    /// allocation beyond the packet's own buffer. The packet is encoded before this returns, so the caller may reuse
+    /// `payload`'s storage at once.
+    public func sendOnEventLoop(
+        opCode: OpCode,
+        payload: ByteBuffer,
+        targetPlayer: Int32 = RealtimeConstants.noTarget,
+        targetGroup: Int32 = RealtimeConstants.noTarget,
+        reliable: Bool = false
+    ) throws {
+        eventLoop.preconditionInEventLoop()
+        guard payload.readableBytes <= RealtimeConstants.maxPayload else {
+            throw RealtimeClientError(
+                .payloadTooLarge,
+                "payload of \(payload.readableBytes) bytes exceeds the limit of \(RealtimeConstants.maxPayload) bytes"
+            )
+        }
+        try connection.send(
+            opCode: opCode,
+            payload: payload,
+            targetPlayer: targetPlayer,
+            targetGroup: targetGroup,
+            reliable: reliable
+        )
+    }
+
     /// Joins a group (`-10`, fast intent like the SDK).
     public func joinGroup(_ group: Int32) async throws {
         try await groupRequest(.join, group)

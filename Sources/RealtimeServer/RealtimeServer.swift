@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import Metrics
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -31,10 +33,15 @@ public struct ListeningAddress: Sendable, Codable, Hashable {
 /// `ServiceGroup`, run it in a task and cancel the task to stop it.
 public final class RealtimeServer: Service, Sendable {
     private let configuration: ServerConfiguration
-    private let logger: Logger
+    let logger: Logger
     private let onListening: @Sendable (ListeningAddress) -> Void
     private let script: (any SessionScript)?
     private let metrics: ServerMetrics
+    private let finalStatus = NIOLockedValueBox<Int32>(0)
+
+    /// The exit status the session ended with, once ``run()`` has returned: 0 after a signal or the script's
+    /// `processEnding()`, the script's `process.exit` code, 1 after a script failure.
+    public var exitStatus: Int32 { finalStatus.withLockedValue { $0 } }
 
     /// How long a connection may take to send its WebSocket upgrade request.
     static let handshakeTimeout = TimeAmount.seconds(10)
@@ -43,6 +50,8 @@ public final class RealtimeServer: Service, Sendable {
     /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
     static let datagramsPerRead = 16
     static let datagramSlotSize = 4096
+    /// SO_RCVBUF and SO_SNDBUF of the UDP socket.
+    static let udpSocketBufferSize: SocketOptionValue = 4 * 1024 * 1024
 
     public init(
         configuration: ServerConfiguration,
@@ -75,12 +84,54 @@ public final class RealtimeServer: Service, Sendable {
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
         do {
-            try await serve(on: group)
+            try await runSession(on: group)
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
         try await group.shutdownGracefully()
+    }
+
+    /// Starts the script (if any) before the listeners, serves, then stops the script.
+    private func runSession(on group: MultiThreadedEventLoopGroup) async throws {
+        let ending = SessionEnding(logger: logger)
+        let router = ScriptRequestRouter(ending: ending)
+        var configuration = self.configuration
+        var scriptSession: ScriptSession?
+        if let options = configuration.script {
+            let host = try await ScriptHost.start(
+                options: options,
+                gameSessionId: configuration.session.gameSessionId,
+                group: group,
+                logger: logger,
+                onRequest: { router.handle($0) }
+            )
+            router.attach(script: host)
+            scriptSession = ScriptSession(host: host, logger: logger) { reason in
+                ending.end(status: 1, reason: reason, failure: true)
+            }
+            configuration.adopt(scriptSession!, logger: logger)
+        }
+        logEffectiveConfiguration(configuration, script: scriptSession)
+        do {
+            try await serve(
+                on: group,
+                configuration: configuration,
+                script: scriptSession ?? script,
+                scriptSession: scriptSession,
+                router: router,
+                ending: ending
+            )
+        } catch {
+            ending.finish()
+            router.expectExit()
+            await scriptSession?.host.stop()
+            throw error
+        }
+        ending.finish()
+        router.expectExit()
+        await scriptSession?.host.stop()
+        finalStatus.withLockedValue { $0 = ending.status }
     }
 
     // MARK: - Serving
@@ -90,7 +141,14 @@ public final class RealtimeServer: Service, Sendable {
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
     }
 
-    private func serve(on group: MultiThreadedEventLoopGroup) async throws {
+    private func serve(
+        on group: MultiThreadedEventLoopGroup,
+        configuration: ServerConfiguration,
+        script: (any SessionScript)?,
+        scriptSession: ScriptSession?,
+        router: ScriptRequestRouter,
+        ending: SessionEnding
+    ) async throws {
         let logger = {
             var logger = self.logger
             logger[metadataKey: "gameSessionId"] = "\(configuration.session.gameSessionId)"
@@ -101,10 +159,15 @@ public final class RealtimeServer: Service, Sendable {
         }
         let sessionLoop = group.next()
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
-        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress)
+        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress, configuration: configuration)
         let udpChannel: any Channel
         do {
-            udpChannel = try await bindUDP(loop: sessionLoop, tcpAddress: tcpAddress, tcpChannel: serverChannel.channel)
+            udpChannel = try await bindUDP(
+                loop: sessionLoop,
+                tcpAddress: tcpAddress,
+                tcpChannel: serverChannel.channel,
+                configuration: configuration
+            )
         } catch {
             try? await serverChannel.channel.close()
             throw error
@@ -114,12 +177,33 @@ public final class RealtimeServer: Service, Sendable {
 
         var sessionConfiguration = configuration.session
         sessionConfiguration.fastPort = udpPort
+        let recorder: SessionRecorder?
+        if let path = configuration.recordPath {
+            let header = RecordingHeader(
+                gameSessionId: configuration.session.gameSessionId,
+                started: Date(),
+                server: "rtctl serve \(configuration.host):\(tcpPort)",
+                source: "serve"
+            )
+            do {
+                recorder = SessionRecorder(writer: try RecordingWriter(path: path, header: header))
+            } catch {
+                try? await serverChannel.channel.close()
+                try? await udpChannel.close()
+                throw error
+            }
+            sessionConfiguration.reportDeliveries = true
+        } else {
+            recorder = nil
+        }
+        defer { recorder?.writer.close() }
         let host = SessionHost(
             session: GameSession(configuration: sessionConfiguration),
             loop: sessionLoop,
             logger: logger,
             metrics: metrics,
-            script: script
+            script: script,
+            recorder: recorder
         )
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
@@ -140,33 +224,68 @@ public final class RealtimeServer: Service, Sendable {
             )
         )
 
+        router.attach(session: host)
         let listener = serverChannel.channel
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await withDiscardingTaskGroup { connections in
-                do {
-                    try await serverChannel.executeThenClose { inbound in
-                        for try await accepted in inbound {
-                            connections.addTask { await self.serveConnection(accepted, host: host, logger: logger) }
-                        }
-                    }
-                } catch {
-                    logger.error("WebSocket listener failed", metadata: ["error": "\(error)"])
-                    host.beginShutdown()
-                }
-                // The discarding group now waits for every connection to finish its close handshake.
-            }
-        } onCancelOrGracefulShutdown: {
-            // Stop accepting first, then close every player with 1001.
+        // Stop accepting first, then close every player with 1001.
+        let stopServing: @Sendable () -> Void = {
             listener.close(promise: nil)
             host.beginShutdown()
+        }
+        ending.setTrigger(stopServing)
+        let healthChecks = scriptSession.map { script in
+            Task {
+                let interval = script.host.options.healthInterval
+                while (try? await Task.sleep(nanoseconds: UInt64(max(1, interval.nanoseconds)))) != nil {
+                    if await !script.healthCheck() {
+                        logger.warning("the script reports the process unhealthy (onHealthCheck)")
+                    }
+                }
+            }
+        }
+        defer { healthChecks?.cancel() }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                await self.acceptConnections(serverChannel, host: host, logger: logger)
+            } onCancel: {
+                stopServing()
+            }
+        } onGracefulShutdown: {
+            guard let scriptSession else { return stopServing() }
+            // onProcessTerminate first (bounded by --shutdown-grace), then the players are closed.
+            Task {
+                router.expectExit()
+                await scriptSession.host.terminate()
+                stopServing()
+            }
         }
         try? await udpChannel.close()
         logger.info("stopped")
     }
 
+    private func acceptConnections(
+        _ serverChannel: NIOAsyncChannel<EventLoopFuture<Accepted>, Never>,
+        host: SessionHost,
+        logger: Logger
+    ) async {
+        await withDiscardingTaskGroup { connections in
+            do {
+                try await serverChannel.executeThenClose { inbound in
+                    for try await accepted in inbound {
+                        connections.addTask { await self.serveConnection(accepted, host: host, logger: logger) }
+                    }
+                }
+            } catch {
+                logger.error("WebSocket listener failed", metadata: ["error": "\(error)"])
+                host.beginShutdown()
+            }
+            // The discarding group now waits for every connection to finish its close handshake.
+        }
+    }
+
     private func bindWebSocket(
         group: MultiThreadedEventLoopGroup,
-        address: SocketAddress
+        address: SocketAddress,
+        configuration: ServerConfiguration
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
@@ -178,7 +297,9 @@ public final class RealtimeServer: Service, Sendable {
         let logger = self.logger
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 256)
+            // Room for a login storm (thousands of players at once): connections past the backlog lose their SYN
+            // and retry after 1, 3, 7 s. The kernel caps it at net.core.somaxconn.
+            .serverChannelOption(.backlog, value: 4096)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
         if address.protocol == .inet6 {
             // `--host ::` accepts IPv4 too (as IPv4-mapped addresses) where the OS allows dual-stack sockets.
@@ -242,7 +363,8 @@ public final class RealtimeServer: Service, Sendable {
     private func bindUDP(
         loop: any EventLoop,
         tcpAddress: SocketAddress,
-        tcpChannel: any Channel
+        tcpChannel: any Channel,
+        configuration: ServerConfiguration
     ) async throws
         -> any Channel
     {
@@ -267,12 +389,19 @@ public final class RealtimeServer: Service, Sendable {
             // Reads start once the session's handler is in place.
             .channelOption(.autoRead, value: false)
             .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+            // One recvmmsg per readiness event (level-triggered: what is left is read on the next turn), not a
+            // second call that only returns EAGAIN.
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelOption(
                 .recvAllocator,
                 value: FixedSizeRecvByteBufferAllocator(capacity: Self.datagramsPerRead * Self.datagramSlotSize)
             )
             // The socket is shared by every player: past this backlog, fast datagrams are dropped (slow consumer).
             .channelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 1024 * 1024))
+            // One socket takes every player's datagrams: the default receive buffer (about 280 small datagrams) overflows
+            // whenever the loop is off the CPU for a few milliseconds. The kernel caps this at net.core.rmem_max.
+            .channelOption(.socketOption(.so_rcvbuf), value: Self.udpSocketBufferSize)
+            .channelOption(.socketOption(.so_sndbuf), value: Self.udpSocketBufferSize)
         if address.protocol == .inet6 {
             bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
         }
@@ -310,11 +439,12 @@ public final class RealtimeServer: Service, Sendable {
         do {
             try await channel.executeThenClose { inbound in
                 var reason = "connection lost"
+                var pipeline = SessionHost.Pipeline()
                 do {
                     reading: for try await input in inbound {
                         switch input {
                         case .packet(let packet):
-                            await host.receive(packet, on: connection)
+                            await host.receive(packet, on: connection, pipeline: &pipeline)
                         case .failed(let code, let text):
                             reason = "\(text) (\(code))"
                             break reading

@@ -21,6 +21,21 @@ public struct ServerConfiguration: Sendable {
     public var maxFastBacklog: Int = 256 * 1024
     /// Event-loop threads; nil: one per core.
     public var threads: Int?
+    /// The server script, if any (GameLift or GameSparks Realtime script, run on Node.js).
+    public var script: ScriptOptions?
+    /// Write every event of the session to this file (a recording, CLI.md "Recording format").
+    public var recordPath: String?
+    /// Settings given on the command line: they win over the script's `configuration`, with a warning.
+    public var explicitSettings: ExplicitSettings = []
+
+    /// Settings a script's `configuration` may also set.
+    public struct ExplicitSettings: OptionSet, Sendable {
+        public var rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        public static let maxPlayers = ExplicitSettings(rawValue: 1 << 0)
+        public static let pingInterval = ExplicitSettings(rawValue: 1 << 1)
+    }
 
     public init(session: GameSession.Configuration) {
         self.session = session

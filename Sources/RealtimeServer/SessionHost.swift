@@ -14,27 +14,39 @@ import RealtimeSession
 ///   and the client would drop 5 as stale; holding the lock while writing is I/O under a lock;
 /// * a write for a WebSocket on another loop is handed over with `execute`, which keeps the order between them, so a
 ///   refused login's result is on the wire before the close frame, and a sender's messages stay in order.
-/// A connection task reaches the session with `submit` and awaits it before it reads its next packet: each
-/// connection's packets are handled in the order they arrived, and a fast client cannot queue unbounded work.
+/// A connection task hands its packets to the session's loop in the order they arrived; it waits for the session
+/// every few packets (or, when the script decides things, after each one), so a fast client cannot queue unbounded
+/// work (see ``Pipeline``).
 final class SessionHost: Sendable {
     let loop: any EventLoop
     let logger: Logger
     let metrics: ServerMetrics
     private let core: NIOLoopBoundBox<SessionCore>
     private let script: (any SessionScript)?
+    /// The session asks the script about something: packets are then handled one at a time per connection.
+    private let decisionsPossible: Bool
 
     init(
         session: GameSession,
         loop: any EventLoop,
         logger: Logger,
         metrics: ServerMetrics,
-        script: (any SessionScript)?
+        script: (any SessionScript)?,
+        recorder: SessionRecorder? = nil
     ) {
         self.loop = loop
         self.logger = logger
         self.metrics = metrics
         self.script = script
-        let core = SessionCore(session: session, logger: logger, metrics: metrics, script: script)
+        self.decisionsPossible = !session.configuration.hooks.isEmpty
+        let core = SessionCore(
+            session: session,
+            loop: loop,
+            logger: logger,
+            metrics: metrics,
+            script: script,
+            recorder: recorder
+        )
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
 
@@ -68,9 +80,30 @@ final class SessionHost: Sendable {
         return try? await loop.submit { core.value.open(channel, handler: handler) }.get()
     }
 
-    /// A packet from a connection, handled (script decision included) before the connection reads the next one.
-    func receive(_ packet: Packet, on connection: ConnectionID) async {
+    /// How a connection hands its packets to the session.
+    struct Pipeline {
+        /// Packets handed over since the connection last waited for the session.
+        var inFlight = 0
+        /// Packets a connection may hand over without waiting: the session's loop keeps their order, and the wait
+        /// every so many packets keeps a fast client from queueing unbounded work.
+        static let depth = 32
+    }
+
+    /// A packet from a connection. Without script hooks no decision can occur: the packet is handed to the session's
+    /// loop without waiting for it (one hop instead of a round trip), and every ``Pipeline/depth`` packets the
+    /// connection waits for the session to catch up. With hooks, the packet is handled, its decision included, before
+    /// the connection reads the next one.
+    func receive(_ packet: Packet, on connection: ConnectionID, pipeline: inout Pipeline) async {
         let core = self.core
+        guard decisionsPossible else {
+            loop.execute { _ = core.value.receive(packet, on: connection) }
+            pipeline.inFlight += 1
+            if pipeline.inFlight >= Pipeline.depth {
+                pipeline.inFlight = 0
+                try? await loop.submit {}.get()
+            }
+            return
+        }
         let decision = try? await loop.submit { core.value.receive(packet, on: connection) }.get()
         if let decision { await resolve(decision) }
     }
@@ -85,6 +118,14 @@ final class SessionHost: Sendable {
     func beginShutdown() {
         let core = self.core
         loop.execute { core.value.shutDown() }
+    }
+
+    // MARK: - Script requests
+
+    /// Carries out a request of the script (on the session's loop, in the order the script made them).
+    func perform(_ request: ScriptRequest) {
+        let core = self.core
+        loop.execute { core.value.perform(request) }
     }
 
     // MARK: - Script decisions
@@ -116,16 +157,29 @@ final class SessionCore {
     private var pendingWrites: [ConnectionID: [ConnectionWrite]] = [:]
     private var pendingOrder: [ConnectionID] = []
     private var shuttingDown = false
+    /// A flush is queued on the loop behind the work already there (see ``flushSoon()``).
+    private var flushQueued = false
+    private let loop: any EventLoop
     private let allocator = ByteBufferAllocator()
     private let logger: Logger
     private let metrics: ServerMetrics
     private let script: (any SessionScript)?
+    private let recorder: SessionRecorder?
 
-    init(session: GameSession, logger: Logger, metrics: ServerMetrics, script: (any SessionScript)?) {
+    init(
+        session: GameSession,
+        loop: any EventLoop,
+        logger: Logger,
+        metrics: ServerMetrics,
+        script: (any SessionScript)?,
+        recorder: SessionRecorder?
+    ) {
         self.session = session
+        self.loop = loop
         self.logger = logger
         self.metrics = metrics
         self.script = script
+        self.recorder = recorder
     }
 
     // MARK: Events
@@ -152,7 +206,7 @@ final class SessionCore {
         metrics.receivedReliable.increment()
         let effects = session.receive(packet, on: connection)
         perform(effects)
-        flush()
+        flushSoon()
         return effects.decision
     }
 
@@ -167,8 +221,39 @@ final class SessionCore {
     func decide(_ decision: Decision, allow: Bool) -> Decision? {
         let effects = session.decide(decision, allow: allow)
         perform(effects)
-        flush()
+        // Decisions of many senders come back together: their relays leave in one write per recipient.
+        flushSoon()
         return effects.decision
+    }
+
+    func perform(_ request: ScriptRequest) {
+        switch request {
+        case .send(let opCode, let sender, let targetPlayer, let targetGroup, let reliable, let payload):
+            guard payload.readableBytes <= RealtimeConstants.maxPayload else {
+                logger.warning(
+                    "script message dropped: payload over \(RealtimeConstants.maxPayload) bytes",
+                    metadata: ["source": "script", "opCode": "\(opCode)", "bytes": "\(payload.readableBytes)"]
+                )
+                return
+            }
+            perform(
+                session.sendFromServer(
+                    opCode: OpCode(opCode),
+                    payload: payload,
+                    sender: sender,
+                    targetPlayer: targetPlayer,
+                    targetGroup: targetGroup,
+                    reliable: reliable
+                )
+            )
+        case .broadcastMembership(let group, let targetGroup):
+            perform(session.broadcastGroupMembershipUpdate(group, to: targetGroup))
+        case .opCodes(let opCodes):
+            session.setHookOpCodes(Set(opCodes))
+        case .end, .hung, .exited:
+            return
+        }
+        flushSoon()
     }
 
     func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {
@@ -252,6 +337,20 @@ final class SessionCore {
         metrics.bytesSentFast.increment(by: Int64(datagram.readableBytes))
         udpChannel.write(AddressedEnvelope(remoteAddress: endpoint.address, data: datagram), promise: nil)
         udpNeedsFlush = true
+    }
+
+    /// Flushes once the packets already queued on the loop are handled: every connection task hands its packets
+    /// over with a `submit` of its own, so under load many of them wait on the loop together, and their relays then
+    /// leave with one `execute` and one `writev` per recipient connection instead of one per packet. The writes keep
+    /// their order: any ``flush()`` in between sends them first.
+    private func flushSoon() {
+        guard !flushQueued else { return }
+        flushQueued = true
+        let core = NIOLoopBound(self, eventLoop: loop)
+        loop.execute {
+            core.value.flushQueued = false
+            core.value.flush()
+        }
     }
 
     /// Hands each connection its writes (one `execute` and one flush per connection) and flushes the UDP socket.
@@ -343,6 +442,7 @@ final class SessionCore {
             break
         }
         script?.notify(notice)
+        recorder?.record(notice) { session.player($0)?.playerSessionId }
     }
 
     private func address(of connection: ConnectionID) -> String {

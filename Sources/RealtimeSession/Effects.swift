@@ -147,8 +147,9 @@ public enum Notice: Sendable {
     case groupRequestRefused(peerId: Int32, group: Int32, join: Bool, reason: String)
     /// A message for the server (targetPlayer -1): the script's `onMessage`.
     case messageToServer(Packet, peerId: Int32)
-    /// A message delivered to its recipients (for recordings).
-    case delivered(Packet, recipients: Int)
+    /// A player's or the script's message and the peers it was delivered to (none: refused by the script, or no
+    /// such target). Reported only with `reportDeliveries` (for recordings).
+    case delivered(Packet, recipients: [Int32])
     case dropped(DropReason, peerId: Int32?, detail: String)
 }
 

@@ -142,11 +142,15 @@ extension GameSession {
         guard relay.recipientCount > 0 else {
             let target =
                 packet.targetGroup != 0 ? "empty group \(packet.targetGroup)" : "unknown player \(packet.targetPlayer)"
-            return .drop(.noRecipient, peerId: packet.sender, "op code \(packet.opCode) to \(target)")
+            var effects = Effects.drop(.noRecipient, peerId: packet.sender, "op code \(packet.opCode) to \(target)")
+            if configuration.reportDeliveries { effects.notices.append(.delivered(packet, recipients: [])) }
+            return effects
         }
         var effects = Effects()
         if configuration.reportDeliveries {
-            effects.notices.append(.delivered(packet, recipients: relay.recipientCount))
+            effects.notices.append(
+                .delivered(packet, recipients: relay.reliable.map(\.peerId) + relay.fast.map(\.peerId))
+            )
         }
         effects.relay = relay
         return effects
@@ -191,7 +195,11 @@ extension GameSession {
             }
             return removeMember(peerId, from: group, notifyLeaver: true)
         case .deliver(let packet, let peerId, let fast):
-            guard allow else { return .drop(.noRecipient, peerId: peerId, "delivery refused by script") }
+            guard allow else {
+                var effects = Effects.drop(.noRecipient, peerId: peerId, "delivery refused by script")
+                if configuration.reportDeliveries { effects.notices.append(.delivered(packet, recipients: [])) }
+                return effects
+            }
             return deliver(packet, fast: fast)
         }
     }

@@ -22,7 +22,8 @@ public struct GameSession: Sendable {
         public var hooks: Hooks
         /// nil: delivery hooks are asked about every op code. Otherwise only about these (GameSparks `onPacket`).
         public var hookOpCodes: Set<Int32>?
-        /// Report every delivered message as a ``Notice/delivered(_:recipients:)`` (for recordings).
+        /// Report every message a player or the script sent, with its recipients, as a
+        /// ``Notice/delivered(_:recipients:)`` (for recordings).
         public var reportDeliveries: Bool
 
         public init(
@@ -88,6 +89,11 @@ public struct GameSession: Sendable {
 
     public init(configuration: Configuration) {
         self.configuration = configuration
+    }
+
+    /// GameSparks scripts register `onPacket` handlers at any time: the op codes delivery hooks apply to.
+    public mutating func setHookOpCodes(_ opCodes: Set<Int32>?) {
+        configuration.hookOpCodes = opCodes
     }
 
     /// The players, in login order.

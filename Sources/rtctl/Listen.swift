@@ -29,6 +29,12 @@ extension Rtctl {
                 SIGTERM (the connection is closed and the output flushed, exit 0); the server closed the \
                 connection (exit 4). Could not connect or the login was refused: exit 3.
 
+                --record FILE also writes what the client receives to a recording (the format of \
+                serve --record, with "source":"listen"): a "connected" line, the --join requests, every \
+                message (whatever --opcode) and membership, and "disconnected". rtctl replay plays the \
+                senders it saw and this player, and --verify checks that this player receives the same again. \
+                The recording has no game session id (a client is never told it): its "gameSessionId" is "".
+
                 --opcode filters messages only; the other events are always printed. --format text prints \
                 short lines for people instead (e.g. "10:00:00.123456 message op 10 from 3 to group 2 \
                 (fast): hi").
@@ -70,6 +76,14 @@ extension Rtctl {
         @Option(help: "json (one JSON object per line) or text (short lines for people).")
         var format: EventOutput.Format = .json
 
+        @Option(
+            help: ArgumentHelp(
+                "Also write what this client receives to a recording, for rtctl replay (every message, whatever --opcode).",
+                valueName: "file"
+            )
+        )
+        var record: String?
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -92,6 +106,9 @@ extension Rtctl {
                 format: format
             )
             let joining = GroupJoiner(client: connection, groups: Set(groups), deadline: client.connectTimeout)
+            let recorder = try record.map { try ClientRecorder(path: $0, client: connection, flags: client) }
+            defer { recorder?.close() }
+            recorder?.joining(groups)
             try await joining.start()
             let timer = control.stop(after: timeout?.duration)
             let idleWatch = idle.map { IdleWatch(control: control, limit: $0.duration) }
@@ -103,6 +120,7 @@ extension Rtctl {
             var held: [ClientEvent] = []
             var joined = groups.isEmpty
             for await event in connection.events {
+                recorder?.record(event)
                 switch event {
                 case .groupMembership(let group, let players) where !joined && joining.pending(group):
                     // The answers that confirm the joins are not printed.

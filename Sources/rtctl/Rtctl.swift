@@ -34,7 +34,7 @@ struct Rtctl: AsyncParsableCommand {
               rtctl groups members -1
             """,
         version: Rtctl.version,
-        subcommands: [Serve.self, Connect.self, Send.self, Listen.self, Groups.self]
+        subcommands: [Serve.self, Connect.self, Send.self, Listen.self, Groups.self, Bench.self, Replay.self]
     )
 
     /// Parses the command line, runs the command and exits with the status CLI.md assigns.

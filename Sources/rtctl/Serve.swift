@@ -20,11 +20,23 @@ extension Rtctl {
                 id may log in (open mode); with them, only the listed ids may, each with one live \
                 connection. A generated game session id looks like gsess-20261121-100000-3f9a1c2b.
 
+                With --script, a GameLift Realtime script (one that sets exports.ssExports) or a GameSparks \
+                Realtime script (one that uses RTSession) runs unchanged on Node.js 18 or newer (--node): \
+                init, onProcessStarted (with the --script-arg values) and onStartGameSession run before the \
+                listeners open. The script's configuration.maxPlayers and configuration.pingIntervalTime apply \
+                unless --max-players or --ping-interval is given, which win with a warning; the effective \
+                configuration is logged at start-up. Script output and logger calls go to the log with \
+                source=script. processEnding() or process.exit(0) ends the session and serve exits 0; \
+                process.exit(N) makes serve exit N; a callback that does not return within --hook-timeout, or \
+                a script process that dies, ends the session and serve exits 1. SIGINT or SIGTERM first runs \
+                onProcessTerminate (for at most --shutdown-grace), then closes the players.
+
                 Examples:
                   rtctl serve
                   rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
                   rtctl serve --max-players 4 --reserve alice --reserve bob --announce-players
                   rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
+                  rtctl serve --script game.js --script-arg level=3 --hook-timeout 2000
                 """
         )
 
@@ -37,11 +49,16 @@ extension Rtctl {
         @Option(help: "The UDP port (default: the TCP port's number; 0 picks a free port).")
         var udpPort: Int?
 
-        @Option(help: "The most players connected at once.")
-        var maxPlayers = RealtimeConstants.defaultMaxPlayers
+        @Option(help: "The most players connected at once (default: 32, or the script's configuration.maxPlayers).")
+        var maxPlayers: Int?
 
-        @Option(help: "Milliseconds between WebSocket pings; a connection silent for three intervals is closed.")
-        var pingInterval = RealtimeConstants.defaultPingIntervalMilliseconds
+        @Option(
+            help: """
+                Milliseconds between WebSocket pings; a connection silent for three intervals is closed \
+                (default: 3000, or the script's configuration.pingIntervalTime).
+                """
+        )
+        var pingInterval: Int?
 
         @Option(help: "The game session id (default: a generated one).")
         var gameSessionId: String?
@@ -72,6 +89,17 @@ extension Rtctl {
         @Flag(help: "Accept a peer's UDP association from any source address (behind a WebSocket proxy).")
         var udpAnySource = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Record every event of the session to this file (JSON lines; replay it with rtctl replay).",
+                valueName: "file"
+            )
+        )
+        var record: String?
+
+        @OptionGroup(title: "Server script")
+        var script: ScriptFlags
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -80,7 +108,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, logging
+            case announceMembership, announcePlayers, udpAnySource, record, script, logging
         }
 
         mutating func validate() throws {
@@ -91,10 +119,10 @@ extension Rtctl {
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
             }
-            guard (1...1_000_000).contains(maxPlayers) else {
+            if let maxPlayers, !(1...1_000_000).contains(maxPlayers) {
                 throw ValidationError("--max-players \(maxPlayers) is not between 1 and 1000000")
             }
-            guard (1...3_600_000).contains(pingInterval) else {
+            if let pingInterval, !(1...3_600_000).contains(pingInterval) {
                 throw ValidationError("--ping-interval \(pingInterval) is not between 1 and 3600000 milliseconds")
             }
             if let gameSessionId {
@@ -149,7 +177,7 @@ extension Rtctl {
                 reservedIds.isEmpty && playerSessions == nil ? nil : Set(reservedIds).union(fileIds)
             var session = GameSession.Configuration(
                 gameSessionId: gameSessionId,
-                maxPlayers: maxPlayers,
+                maxPlayers: maxPlayers ?? RealtimeConstants.defaultMaxPlayers,
                 fastPort: udpPort ?? port,
                 reservedPlayerSessionIds: reserved,
                 announceMembership: announceMembership,
@@ -161,7 +189,13 @@ extension Rtctl {
             configuration.host = host
             configuration.port = port
             configuration.udpPort = udpPort
-            configuration.pingInterval = .milliseconds(Int64(pingInterval))
+            configuration.pingInterval = .milliseconds(
+                Int64(pingInterval ?? RealtimeConstants.defaultPingIntervalMilliseconds)
+            )
+            configuration.script = script.options
+            configuration.recordPath = record
+            if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
+            if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
             return configuration
         }
 
@@ -194,6 +228,11 @@ extension Rtctl {
             )
             do {
                 try await group.run()
+                if server.exitStatus != 0 { throw ExitCode(server.exitStatus) }
+            } catch let code as ExitCode {
+                throw code
+            } catch let error as ScriptError {
+                throw RtctlError.runtime("serve: \(error)")
             } catch let error as IOError {
                 let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
                 let ports = "--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? "")

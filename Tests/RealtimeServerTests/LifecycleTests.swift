@@ -54,7 +54,8 @@ struct LifecycleTests {
 
     @Test("a client that stops answering pings is closed with 1001 after three intervals; others stay")
     func keepAliveTimeout() async throws {
-        let server = try await RunningServer.start { $0.pingInterval = .milliseconds(100) }
+        // Long enough that the lively client's pongs arrive in time on a loaded machine (three intervals: 1.5 s).
+        let server = try await RunningServer.start { $0.pingInterval = .milliseconds(500) }
         defer { server.task.cancel() }
         let lively = try await server.login()
         let silent = try await server.connect(silent: true)
@@ -146,7 +147,7 @@ struct LifecycleTests {
         let task = Task { try await group.run() }
         defer { task.cancel() }
         let address = try #require(await addresses.first(where: { _ in true }))
-        let running = RunningServer(address: address, host: "127.0.0.1", task: task)
+        let running = RunningServer(address: address, host: "127.0.0.1", task: task, server: server)
         let p1 = try await running.login()
         let p2 = try await running.login()
         await group.triggerGracefulShutdown()

@@ -33,16 +33,24 @@ import Testing
         return path
     }
 
-    static func start(_ source: String, configure: (inout ScriptOptions) -> Void = { _ in }) async throws -> ScriptHost
-    {
+    /// Starts a script; its requests arrive on the returned stream.
+    static func start(
+        _ source: String,
+        configure: (inout ScriptOptions) -> Void = { _ in }
+    ) async throws -> (ScriptHost, AsyncStream<ScriptRequest>) {
         var options = ScriptOptions(scriptPath: try writeScript(source))
         configure(&options)
-        return try await ScriptHost.start(
+        let (requests, sink) = AsyncStream.makeStream(of: ScriptRequest.self)
+        let host = try await ScriptHost.start(
             options: options,
             gameSessionId: "gsess-test",
             group: MultiThreadedEventLoopGroup.singleton,
             logger: Logger(label: "test")
-        )
+        ) { request in
+            sink.yield(request)
+            if case .exited = request { sink.finish() }
+        }
+        return (host, requests)
     }
 
     static let gameLiftScript = """
@@ -61,7 +69,7 @@ import Testing
         """
 
     @Test func startsAGameLiftScriptAndAnswersItsHooks() async throws {
-        let host = try await Self.start(Self.gameLiftScript)
+        let (host, requests) = try await Self.start(Self.gameLiftScript)
         #expect(host.description.kind == "gamelift")
         #expect(Set(host.description.hooks).isSuperset(of: ["onPlayerConnect", "onSendToGroup"]))
         #expect(host.description.configuration.maxPlayers == 7)
@@ -95,7 +103,7 @@ import Testing
 
         // A message to the server: onMessage replies through rtSession.sendReliableMessage.
         host.notify("message", header: message, payload: ByteBuffer(string: "hello"))
-        var iterator = host.requests.makeAsyncIterator()
+        var iterator = requests.makeAsyncIterator()
         guard case .send(let opCode, let sender, let targetPlayer, _, let reliable, let payload) = await iterator.next()
         else {
             Issue.record("expected a send request")
@@ -108,7 +116,7 @@ import Testing
 
     @Test func aMissingNodeIsNamedWithTheFix() async throws {
         await #expect(throws: ScriptError(.nodeMissing, "")) {
-            _ = try await Self.start(Self.gameLiftScript) { $0.node = "/nonexistent/node" }
+            _ = try await Self.start(Self.gameLiftScript) { $0.node = "/nonexistent/node" }.0
         }
     }
 
@@ -123,7 +131,7 @@ import Testing
     }
 
     @Test func processExitEndsWithItsStatus() async throws {
-        let host = try await Self.start(
+        let (host, requests) = try await Self.start(
             """
             exports.ssExports = {
                 init() {},
@@ -137,7 +145,7 @@ import Testing
         )
         var ends: [Int32] = []
         var exitStatus: Int32?
-        for await request in host.requests {
+        for await request in requests {
             switch request {
             case .end(let code): ends.append(code)
             case .exited(let status, _): exitStatus = status
@@ -149,7 +157,7 @@ import Testing
     }
 
     @Test func aHungHookTimesOut() async throws {
-        let host = try await Self.start(
+        let (host, _) = try await Self.start(
             """
             exports.ssExports = {
                 init() {},
@@ -164,6 +172,23 @@ import Testing
             )
         }
         await host.stop()
+    }
+
+    /// The host program's own tests (Tests/ScriptHostTests, `node --test`): every API of SCRIPTS.md through the bridge.
+    @Test func theHostProgramsOwnTestsPass() throws {
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["node", "--test", "Tests/ScriptHostTests/"]
+        process.currentDirectoryURL = root
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "node --test Tests/ScriptHostTests/ failed:\n\(text)")
     }
 
     @Test func theEmbeddedHostIsTheHostProgram() throws {

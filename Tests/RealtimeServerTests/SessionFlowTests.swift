@@ -164,8 +164,8 @@ struct SessionFlowTests {
     func dualStack() async throws {
         let server = try await RunningServer.start(host: "::")
         defer { server.task.cancel() }
-        let v6 = RunningServer(address: server.address, host: "::1", task: server.task)
-        let v4 = RunningServer(address: server.address, host: "127.0.0.1", task: server.task)
+        let v6 = RunningServer(address: server.address, host: "::1", task: server.task, server: server.server)
+        let v4 = RunningServer(address: server.address, host: "127.0.0.1", task: server.task, server: server.server)
         let p1 = try await v6.login()
         let p2 = try await v4.login()
         try await p1.associateUDP()

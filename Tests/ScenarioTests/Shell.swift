@@ -100,8 +100,10 @@ final class TestServer: Sendable {
     }
 
     /// Stops the server (SIGTERM) and waits for it.
+    /// SIGTERM: the server closes every player (1001) and exits 0.
     func stop() async throws {
         process.signal(SIGTERM)
-        _ = try await process.waitForExit()
+        let result = try await process.waitForExit()
+        #expect(result.status == 0, "serve exited \(result.status) after SIGTERM: \(result.stderr)")
     }
 }

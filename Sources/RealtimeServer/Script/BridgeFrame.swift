@@ -22,6 +22,7 @@ struct BridgeFrame: Sendable {
         static let terminated = Kind(rawValue: 107)
         static let log = Kind(rawValue: 108)
         static let end = Kind(rawValue: 109)
+        static let opCodes = Kind(rawValue: 110)
 
         var description: String { String(rawValue) }
     }

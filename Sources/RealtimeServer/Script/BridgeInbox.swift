@@ -26,11 +26,13 @@ final class BridgeInbox: Sendable {
     static let keptErrorLines = 20
 
     private let state = NIOLockedValueBox(State())
-    private let requests: AsyncStream<ScriptRequest>.Continuation
+    /// Called on the bridge's event loop, in the order the script made its requests, before any later call's
+    /// answer is delivered (so a message sent from `onPlayerConnect` is handed over before the login is decided).
+    private let onRequest: @Sendable (ScriptRequest) -> Void
     private let logger: Logger
 
-    init(requests: AsyncStream<ScriptRequest>.Continuation, logger: Logger) {
-        self.requests = requests
+    init(logger: Logger, onRequest: @escaping @Sendable (ScriptRequest) -> Void) {
+        self.onRequest = onRequest
         self.logger = logger
     }
 
@@ -153,7 +155,7 @@ final class BridgeInbox: Sendable {
             pending.continuation.resume(returning: result.value == true)
         case .send:
             let send = try frame.decodeHeader(as: SendHeader.self)
-            requests.yield(
+            onRequest(
                 .send(
                     opCode: send.opCode,
                     sender: send.sender ?? -1,
@@ -165,16 +167,18 @@ final class BridgeInbox: Sendable {
             )
         case .broadcastMembership:
             let broadcast = try frame.decodeHeader(as: BroadcastHeader.self)
-            requests.yield(.broadcastMembership(group: broadcast.group, targetGroup: broadcast.targetGroup))
+            onRequest(.broadcastMembership(group: broadcast.group, targetGroup: broadcast.targetGroup))
         case .hung:
-            requests.yield(.hung(hook: try frame.decodeHeader(as: HungHeader.self).hook))
+            onRequest(.hung(hook: try frame.decodeHeader(as: HungHeader.self).hook))
         case .terminated:
             terminated()
         case .log:
             let log = try frame.decodeHeader(as: LogHeader.self)
             logger.log(level: log.swiftLogLevel, "\(log.message)", metadata: ["source": "script"])
         case .end:
-            requests.yield(.end(code: try frame.decodeHeader(as: EndHeader.self).code ?? 0))
+            onRequest(.end(code: try frame.decodeHeader(as: EndHeader.self).code ?? 0))
+        case .opCodes:
+            onRequest(.opCodes(try frame.decodeHeader(as: OpCodesHeader.self).opCodes))
         default:
             logger.warning("script host sent an unknown frame kind \(frame.kind)")
         }
@@ -225,8 +229,7 @@ final class BridgeInbox: Sendable {
         ready?.resume(throwing: ScriptError(.startFailed, startFailure(status: status)))
         termination?.deadline?.cancel()
         termination?.waiter.resume()
-        requests.yield(.exited(status: status, lastErrors: lastErrors))
-        requests.finish()
+        onRequest(.exited(status: status, lastErrors: lastErrors))
     }
 
     private func startFailure(status: Int32? = nil) -> String {
@@ -265,6 +268,10 @@ private struct HungHeader: Decodable {
 
 private struct EndHeader: Decodable {
     var code: Int32?
+}
+
+private struct OpCodesHeader: Decodable {
+    var opCodes: [Int32]
 }
 
 private struct LogHeader: Decodable {

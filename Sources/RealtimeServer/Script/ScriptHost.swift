@@ -60,6 +60,8 @@ public enum ScriptRequest: Sendable {
     case end(code: Int32)
     /// The host reports that a callback has not settled within the hook timeout.
     case hung(hook: String)
+    /// GameSparks: the op codes with an `onPacket` handler changed.
+    case opCodes([Int32])
     /// The host process exited; `lastErrors` are its last stderr lines.
     case exited(status: Int32, lastErrors: [String])
 }
@@ -69,8 +71,6 @@ public enum ScriptRequest: Sendable {
 final class ScriptHost: Sendable {
     let options: ScriptOptions
     let description: ScriptDescription
-    /// What the script asks of the server, in order; finishes after ``ScriptRequest/exited(status:lastErrors:)``.
-    let requests: AsyncStream<ScriptRequest>
     private let inbox: BridgeInbox
     private let bridge: Channel
     private let process: ScriptProcess
@@ -84,7 +84,8 @@ final class ScriptHost: Sendable {
         options: ScriptOptions,
         gameSessionId: String,
         group: any EventLoopGroup,
-        logger: Logger
+        logger: Logger,
+        onRequest: @escaping @Sendable (ScriptRequest) -> Void
     ) async throws -> ScriptHost {
         try checkNodeVersion(options.node)
         guard FileManager.default.isReadableFile(atPath: options.scriptPath) else {
@@ -106,8 +107,7 @@ final class ScriptHost: Sendable {
             try? FileManager.default.removeItem(atPath: hostFile)
             throw error
         }
-        let (requests, sink) = AsyncStream.makeStream(of: ScriptRequest.self)
-        let inbox = BridgeInbox(requests: sink, logger: logger)
+        let inbox = BridgeInbox(logger: logger, onRequest: onRequest)
         let bridge = try await NIOPipeBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -154,7 +154,6 @@ final class ScriptHost: Sendable {
         return ScriptHost(
             options: options,
             description: description,
-            requests: requests,
             inbox: inbox,
             bridge: bridge,
             process: process,
@@ -166,7 +165,6 @@ final class ScriptHost: Sendable {
     private init(
         options: ScriptOptions,
         description: ScriptDescription,
-        requests: AsyncStream<ScriptRequest>,
         inbox: BridgeInbox,
         bridge: Channel,
         process: ScriptProcess,
@@ -175,7 +173,6 @@ final class ScriptHost: Sendable {
     ) {
         self.options = options
         self.description = description
-        self.requests = requests
         self.inbox = inbox
         self.bridge = bridge
         self.process = process

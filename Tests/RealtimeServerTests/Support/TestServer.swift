@@ -12,6 +12,7 @@ struct RunningServer {
     let address: ListeningAddress
     let host: String
     let task: Task<Void, any Error>
+    let server: RealtimeServer
 
     /// Starts a server on port 0 and waits until both listeners are up.
     static func start(
@@ -42,7 +43,7 @@ struct RunningServer {
             try await task.value
             throw TestTimeout(what: "the server to listen")
         }
-        return RunningServer(address: address, host: host, task: task)
+        return RunningServer(address: address, host: host, task: task, server: server)
     }
 
     /// Cancels the server's task and waits for `run()` to return.

@@ -1,0 +1,56 @@
+import Logging
+import RealtimeClient
+import RealtimeServer
+import RealtimeSession
+import ServiceLifecycle
+
+/// `bench --serve`: a ``RealtimeServer`` in this process on a free port of 127.0.0.1, for a self-contained run.
+public final class InProcessServer: Sendable {
+    /// Where the clients connect.
+    public let endpoint: Endpoint
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    private init(endpoint: Endpoint, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.endpoint = endpoint
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the server and returns once it listens. `maxPlayers` should be at least the number of clients.
+    public static func start(maxPlayers: Int, logger: Logger) async throws -> InProcessServer {
+        var configuration = ServerConfiguration(
+            session: GameSession.Configuration(gameSessionId: "bench", maxPlayers: max(1, maxPlayers))
+        )
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        let (addresses, listening) = AsyncStream.makeStream(of: ListeningAddress.self)
+        let server = RealtimeServer(configuration: configuration, logger: logger) { address in
+            listening.yield(address)
+            listening.finish()
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [.init(service: server)], logger: logger)
+        )
+        let task = Task<Void, any Error> {
+            defer { listening.finish() }
+            try await group.run()
+        }
+        var iterator = addresses.makeAsyncIterator()
+        guard let address = await iterator.next() else {
+            let reason: String
+            switch await task.result {
+            case .failure(let error): reason = "\(error)"
+            case .success: reason = "it stopped at once"
+            }
+            throw BenchError(.serverFailed, "the in-process server did not start: \(reason)")
+        }
+        return InProcessServer(endpoint: Endpoint(host: address.host, port: address.tcpPort), group: group, task: task)
+    }
+
+    /// Stops the server (every connection closed with 1001) and waits until it has.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await task.value
+    }
+}

@@ -1,0 +1,148 @@
+import Logging
+import NIOCore
+import RealtimeProtocol
+import RealtimeSession
+
+/// A script running in the script host, as the session sees it: decisions become hook calls, notices become
+/// notifications and keep the host's mirror of players and groups up to date (SCRIPTS.md, `ScriptHost/BRIDGE.md`).
+final class ScriptSession: SessionScript {
+    let host: ScriptHost
+    private let logger: Logger
+    /// Called when a hook fails in a way that must end the session (it hung, or the host is gone).
+    private let onFatal: @Sendable (String) -> Void
+
+    init(host: ScriptHost, logger: Logger, onFatal: @escaping @Sendable (String) -> Void) {
+        self.host = host
+        self.logger = logger
+        self.onFatal = onFatal
+    }
+
+    var isGameSparks: Bool { host.description.kind == "gamesparks" }
+
+    /// The session hooks this script needs asked, and for GameSparks the op codes they apply to.
+    var hooks: (Hooks, opCodes: Set<Int32>?) {
+        let defined = Set(host.description.hooks)
+        if isGameSparks {
+            return ([.sendToPlayer, .sendToGroup], Set(host.description.opCodes ?? []))
+        }
+        var hooks: Hooks = []
+        if defined.contains("onPlayerConnect") { hooks.insert(.playerConnect) }
+        if defined.contains("onPlayerJoinGroup") { hooks.insert(.joinGroup) }
+        if defined.contains("onPlayerLeaveGroup") { hooks.insert(.leaveGroup) }
+        if defined.contains("onSendToPlayer") { hooks.insert(.sendToPlayer) }
+        if defined.contains("onSendToGroup") { hooks.insert(.sendToGroup) }
+        return (hooks, nil)
+    }
+
+    func decide(_ decision: Decision) async -> Bool {
+        let hook: String
+        do {
+            switch decision {
+            case .login(let player):
+                hook = "onPlayerConnect"
+                return try await host.call(
+                    hook,
+                    header: ConnectArguments(player: PlayerArgument(player)),
+                    payload: player.connectPayload
+                )
+            case .joinGroup(let peerId, let group):
+                hook = "onPlayerJoinGroup"
+                return try await host.call(hook, header: GroupArguments(group: group, peerId: peerId))
+            case .leaveGroup(let peerId, let group):
+                hook = "onPlayerLeaveGroup"
+                return try await host.call(hook, header: GroupArguments(group: group, peerId: peerId))
+            case .deliver(let packet, _, let fast):
+                hook =
+                    isGameSparks
+                    ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
+                return try await host.call(
+                    hook,
+                    header: MessageArguments(packet, reliable: !fast),
+                    payload: packet.payload
+                )
+            }
+        } catch let error as ScriptError where error.code == .hookTimedOut {
+            onFatal("\(error) (--hook-timeout \(host.options.hookTimeout.nanoseconds / 1_000_000) ms)")
+            return false
+        } catch {
+            onFatal("\(error)")
+            return false
+        }
+    }
+
+    func notify(_ notice: Notice) {
+        switch notice {
+        case .playerAccepted(let player):
+            // The mirror first: during onPlayerAccepted the player is listed and in the all-players group.
+            host.notify("playerAdded", header: PlayerNotice(player: PlayerArgument(player)))
+            host.notify("playerAccepted", header: PlayerNotice(player: PlayerArgument(player)))
+        case .playerDisconnected(let player, _):
+            // onPlayerDisconnect still sees the player listed; then the mirror forgets it.
+            host.notify("playerDisconnect", header: PeerNotice(peerId: player.peerId))
+            host.notify("playerRemoved", header: PeerNotice(peerId: player.peerId))
+        case .joinedGroup(let peerId, let group):
+            host.notify("groupJoined", header: GroupArguments(group: group, peerId: peerId))
+        case .leftGroup(let peerId, let group):
+            host.notify("groupLeft", header: GroupArguments(group: group, peerId: peerId))
+        case .messageToServer(let packet, _):
+            guard isGameSparks || host.description.notify.contains("onMessage") else { return }
+            host.notify("message", header: MessageArguments(packet, reliable: packet.reliable), payload: packet.payload)
+        default:
+            break
+        }
+    }
+
+    /// Runs `onHealthCheck` (when the script defines it); false when unhealthy or failing.
+    func healthCheck() async -> Bool {
+        guard host.description.hooks.contains("onHealthCheck") else { return true }
+        do {
+            return try await host.call("onHealthCheck", header: Empty())
+        } catch {
+            logger.warning("onHealthCheck failed", metadata: ["source": "script", "error": "\(error)"])
+            return false
+        }
+    }
+}
+
+struct PlayerArgument: Encodable, Sendable {
+    var peerId: Int32
+    var playerSessionId: String
+
+    init(_ player: Player) {
+        self.peerId = player.peerId
+        self.playerSessionId = player.playerSessionId
+    }
+}
+
+private struct ConnectArguments: Encodable, Sendable {
+    var player: PlayerArgument
+}
+
+private struct PlayerNotice: Encodable, Sendable {
+    var player: PlayerArgument
+}
+
+private struct PeerNotice: Encodable, Sendable {
+    var peerId: Int32
+}
+
+private struct GroupArguments: Encodable, Sendable {
+    var group: Int32
+    var peerId: Int32
+}
+
+private struct MessageArguments: Encodable, Sendable {
+    var opCode: Int32
+    var sender: Int32
+    var targetPlayer: Int32
+    var targetGroup: Int32
+    var reliable: Bool
+
+    init(_ packet: Packet, reliable: Bool) {
+        self.opCode = packet.opCode.rawValue
+        self.sender = packet.sender
+        self.targetPlayer = packet.targetPlayer
+        self.targetGroup = packet.targetGroup
+        self.reliable = reliable
+    }
+}
