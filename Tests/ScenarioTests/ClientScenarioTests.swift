@@ -44,7 +44,7 @@ struct ClientScenarioTests {
         try await server.stop()
     }
 
-    @Test("groups members, join and leave report the server's answer")
+    @Test("groups members, join, leave and watch report the server's answer")
     func membership() async throws {
         let server = try await TestServer()
         try await scenario(
@@ -63,6 +63,16 @@ struct ClientScenarioTests {
             check join.jsonl "(.[0].players | length == 2) and (.[0].players | index($peer) != null)"
             rtctl groups leave 5 > leave.jsonl
             check leave.jsonl ".[0].players == [$peer]"
+
+            # watch: the current members at once, then a line when a player joins.
+            rtctl groups watch 2 --interval 100ms --count 2 --timeout 30s > watch.jsonl & W=$!
+            wait_for watch.jsonl '.event == "groupMembership"'
+            rtctl listen --join 2 > second.jsonl & S=$!
+            wait $W || fail "groups watch exited $?"
+            check watch.jsonl "length == 2 and .[0].players == [$peer] and (.[1].players | length == 2)"
+            kill -TERM $S
+            wait $S || fail "listen exited $? on SIGTERM"
+
             kill -INT $L
             wait $L || fail "listen exited $? on SIGINT"
             check l.jsonl '.[-1].event == "disconnected"'
