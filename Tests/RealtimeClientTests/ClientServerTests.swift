@@ -114,6 +114,10 @@ struct ClientServerTests {
             let bob = try await Self.connect(endpoint, "bob")
             var aliceEvents = alice.events.makeAsyncIterator()
             var bobEvents = bob.events.makeAsyncIterator()
+            // Group requests have the SDK's fast intent: a join sent over the WebSocket just before the UDP handshake
+            // ends can be overtaken by a membership request sent over UDP just after it. Start with UDP up.
+            #expect(await Self.fastReady(&aliceEvents))
+            #expect(await Self.fastReady(&bobEvents))
             try await bob.joinGroup(2)
             try await bob.requestGroupMembership(2)
             #expect(await Self.membership(of: 2, from: &bobEvents) == [bob.peerId])
@@ -215,6 +219,15 @@ struct ClientServerTests {
     }
 
     // MARK: - Helpers
+
+    /// Waits for `.fastReady`; false when the connection ends first.
+    static func fastReady(_ events: inout ClientEvents.AsyncIterator) async -> Bool {
+        while let event = await events.next() {
+            if event == .fastReady { return true }
+            if case .disconnected = event { return false }
+        }
+        return false
+    }
 
     static func membership(of group: Int32, from events: inout ClientEvents.AsyncIterator) async -> [Int32]? {
         while let event = await events.next() {
