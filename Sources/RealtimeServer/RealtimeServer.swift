@@ -247,9 +247,11 @@ public final class RealtimeServer: Service, Sendable {
             await withTaskCancellationHandler {
                 await self.acceptConnections(serverChannel, host: host, logger: logger)
             } onCancel: {
+                ending.stopping()
                 stopServing()
             }
         } onGracefulShutdown: {
+            ending.stopping()
             guard let scriptSession else { return stopServing() }
             // onProcessTerminate first (bounded by --shutdown-grace), then the players are closed.
             Task {

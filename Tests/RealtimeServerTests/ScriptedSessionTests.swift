@@ -308,6 +308,25 @@ struct ScriptedSessionTests {
         await server.stop()
     }
 
+    @Test func processExitZeroWithAHookInFlightStillExitsZero() async throws {
+        let server = try await ScriptedServer.start(
+            script: try ScriptedServer.source(
+                """
+                exports.ssExports = {
+                    init() {},
+                    async onSendToPlayer(message) { await new Promise((r) => setTimeout(r, 1500)); return true; },
+                    onMessage(message) { process.exit(0); },
+                };
+                """
+            )
+        )
+        let alice = try await server.connect("alice")
+        let bob = try await server.connect("bob")
+        try await alice.send(5, "slow", player: bob.peerId)
+        try await bob.send(1, "", player: -1)
+        #expect(try await server.ended() == 0)
+    }
+
     @Test func aHookInAnInfiniteLoopEndsTheSessionWithAFailure() async throws {
         let server = try await ScriptedServer.start(
             script: try ScriptedServer.source(
@@ -331,9 +350,12 @@ struct ScriptedSessionTests {
             ("exports.ssExports = { init( };", "SyntaxError"),
             ("exports.ssExports = { onPlayerConnect() { return true; } };", "init"),
             ("require('some-module-that-is-not-installed'); exports.ssExports = { init() {} };", "npm install"),
+            ("exports.ssExports = { init() { return new Promise(() => {}); } };", "init did not return"),
         ] {
             do {
-                let server = try await ScriptedServer.start(script: try ScriptedServer.source(source))
+                let server = try await ScriptedServer.start(script: try ScriptedServer.source(source)) {
+                    $0.script?.hookTimeout = .milliseconds(500)
+                }
                 await server.stop()
                 Issue.record("the server started with a broken script: \(source)")
             } catch let error as ScriptError {

@@ -169,7 +169,16 @@ final class BridgeInbox: Sendable {
             let broadcast = try frame.decodeHeader(as: BroadcastHeader.self)
             onRequest(.broadcastMembership(group: broadcast.group, targetGroup: broadcast.targetGroup))
         case .hung:
-            onRequest(.hung(hook: try frame.decodeHeader(as: HungHeader.self).hook))
+            let hook = try frame.decodeHeader(as: HungHeader.self).hook
+            // A start-up callback that hangs means no `ready` will come: the start fails.
+            if let ready = state.withLockedValue({ state in
+                defer { state.ready = nil }
+                return state.ready
+            }) {
+                ready.resume(throwing: ScriptError(.startFailed, "script callback \(hook) did not return in time"))
+                return
+            }
+            onRequest(.hung(hook: hook))
         case .terminated:
             terminated()
         case .log:

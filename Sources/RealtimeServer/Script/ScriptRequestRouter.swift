@@ -23,6 +23,12 @@ final class SessionEnding: Sendable {
     /// Ends the session with `status`. A later script `end` replaces the status of an earlier one (the last wins); a
     /// failure keeps a non-zero status.
     func end(status: Int32, reason: String, failure: Bool = false) {
+        // Once the script has ended the session itself, what fails after (a hook call cut short by its exit) is
+        // the end taking its course, not a failure.
+        if failure, state.withLockedValue({ $0.ended && !$0.failed }) {
+            logger.debug("after the end of the game session: \(reason)")
+            return
+        }
         if failure {
             logger.error("ending the game session: \(reason)")
         } else {
@@ -39,6 +45,11 @@ final class SessionEnding: Sendable {
             return state.trigger
         }
         trigger?()
+    }
+
+    /// The server is stopping on a signal (status 0): what fails after that is the stop taking its course.
+    func stopping() {
+        state.withLockedValue { $0.ended = true }
     }
 
     /// The session is over: later ends change nothing.
