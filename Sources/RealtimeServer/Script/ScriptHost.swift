@@ -237,7 +237,8 @@ final class ScriptHost: Sendable {
     func stop() async {
         bridge.close(promise: nil)
         let process = process
-        let deadline = bridge.eventLoop.scheduleTask(in: .seconds(2)) { process.kill() }
+        // At end of input the host runs onProcessTerminate (if it has not yet): it gets the shutdown grace.
+        let deadline = bridge.eventLoop.scheduleTask(in: options.shutdownGrace + .seconds(1)) { process.kill() }
         _ = await inbox.waitForExit()
         deadline.cancel()
     }

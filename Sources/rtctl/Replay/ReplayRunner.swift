@@ -49,9 +49,14 @@ final class ReplayRunner: Sendable {
         let start = ContinuousClock.now
         var sent = 0
         var loop = 0
+        // Connects happen in the first loop; disconnects in the last (never, when looping until stopped).
+        let repeats = plan.steps.contains { !Self.isOnce($0.step) }
         replaying: while options.loops == 0 || loop < options.loops {
+            if let duration = options.duration, ContinuousClock.now - start >= .seconds(duration) { break }
+            if loop > 0, !repeats { break }
             let loopStart = ContinuousClock.now
-            for step in plan.steps where loop == 0 || !Self.isOnce(step.step) {
+            let last = options.loops != 0 && loop == options.loops - 1
+            for step in plan.steps where Self.runs(step.step, loop: loop, last: last) {
                 if let duration = options.duration, ContinuousClock.now - start >= .seconds(duration) {
                     break replaying
                 }
@@ -74,6 +79,15 @@ final class ReplayRunner: Sendable {
         switch step {
         case .connect, .disconnect: true
         default: false
+        }
+    }
+
+    /// Whether a step runs in this loop: connects in the first, disconnects in the last, the rest in every one.
+    private static func runs(_ step: ReplayPlan.Step, loop: Int, last: Bool) -> Bool {
+        switch step {
+        case .connect: loop == 0
+        case .disconnect: last
+        default: true
         }
     }
 
