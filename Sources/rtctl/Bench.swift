@@ -263,9 +263,12 @@ extension Rtctl {
                 endpoint = server!.endpoint
             } else {
                 server = nil
-                let text = endpointArgument ?? endpointOption ?? environment["RTCTL_ENDPOINT"] ?? "127.0.0.1:1900"
                 do {
-                    endpoint = try Endpoint(parsing: text)
+                    endpoint = try ClientFlags.endpoint(
+                        argument: endpointArgument,
+                        option: endpointOption,
+                        environment: environment
+                    )
                 } catch {
                     throw RtctlError.usage("\(error)")
                 }

@@ -129,13 +129,11 @@ extension Rtctl {
         }
 
         func endpoint() throws -> Endpoint {
-            let environment = ProcessInfo.processInfo.environment["RTCTL_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-            let text = endpointArgument ?? endpointOption ?? environment ?? ClientFlags.defaultEndpoint
-            do {
-                return try Endpoint(parsing: text)
-            } catch {
-                throw ValidationError("endpoint: \(error)")
-            }
+            try ClientFlags.endpoint(
+                argument: endpointArgument,
+                option: endpointOption,
+                environment: ProcessInfo.processInfo.environment
+            )
         }
 
         func run() async throws {

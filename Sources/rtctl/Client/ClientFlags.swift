@@ -61,12 +61,17 @@ struct ClientFlags: ParsableArguments {
 
     /// The endpoint: the argument, else `--endpoint`, else `RTCTL_ENDPOINT`, else 127.0.0.1:1900.
     func endpoint(environment: [String: String]) throws -> Endpoint {
+        try Self.endpoint(argument: endpointArgument, option: endpointOption, environment: environment)
+    }
+
+    /// The endpoint rule every command that connects shares (`bench` and `replay` too).
+    static func endpoint(argument: String?, option: String?, environment: [String: String]) throws -> Endpoint {
         let fromEnvironment = environment["RTCTL_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-        let text = endpointArgument ?? endpointOption ?? fromEnvironment ?? Self.defaultEndpoint
+        let text = argument ?? option ?? fromEnvironment ?? defaultEndpoint
         do {
             return try Endpoint(parsing: text)
         } catch {
-            let source = endpointArgument != nil || endpointOption != nil ? "endpoint" : "RTCTL_ENDPOINT"
+            let source = argument != nil || option != nil ? "endpoint" : "RTCTL_ENDPOINT"
             throw ValidationError("\(source): \(error)")
         }
     }
