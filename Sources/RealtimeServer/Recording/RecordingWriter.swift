@@ -8,6 +8,8 @@ public final class RecordingWriter: Sendable {
     private struct State {
         var pending = Data()
         var closed = false
+        /// A write failed (disk full, I/O error): nothing more is written, so the file stays whole up to its last line.
+        var failed = false
     }
 
     private let descriptor: Int32
@@ -64,7 +66,9 @@ public final class RecordingWriter: Sendable {
                 defer { state.pending.removeAll(keepingCapacity: true) }
                 return (state.pending, state.closed)
             }
-            if !data.isEmpty { write(data) }
+            if !data.isEmpty, !state.withLockedValue({ $0.failed }), !write(data) {
+                state.withLockedValue { $0.failed = true }
+            }
             if closed {
                 Foundation.close(descriptor)
                 finished.lock()
@@ -75,17 +79,19 @@ public final class RecordingWriter: Sendable {
         }
     }
 
-    private func write(_ data: Data) {
+    /// Writes all of `data`; false on an error.
+    private func write(_ data: Data) -> Bool {
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
                 let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return
+                    return false
                 }
                 offset += written
             }
+            return true
         }
     }
 }

@@ -108,29 +108,42 @@ final class ScriptHost: Sendable {
             throw error
         }
         let inbox = BridgeInbox(logger: logger, onRequest: onRequest)
-        let bridge = try await NIOPipeBootstrap(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandlers(
-                        ByteToMessageHandler(BridgeFrameDecoder()),
-                        MessageToByteHandler(BridgeFrameEncoder()),
-                        BridgeHandler(inbox: inbox)
-                    )
-                }
-            }
-            .takingOwnershipOfDescriptors(input: process.fromHost, output: process.toHost)
-            .get()
-        for (descriptor, isError) in [(process.stdout, false), (process.stderr, true)] {
-            _ = try await NIOPipeBootstrap(group: group)
+        let bridge: any Channel
+        // Descriptors not yet handed to a channel (a channel closes the ones it took).
+        var notHandedOver = [process.toHost, process.fromHost, process.stdout, process.stderr]
+        do {
+            bridge = try await NIOPipeBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            ScriptOutputHandler(inbox: inbox, isError: isError)
+                        try channel.pipeline.syncOperations.addHandlers(
+                            ByteToMessageHandler(BridgeFrameDecoder()),
+                            MessageToByteHandler(BridgeFrameEncoder()),
+                            BridgeHandler(inbox: inbox)
                         )
                     }
                 }
-                .takingOwnershipOfDescriptor(input: descriptor)
+                .takingOwnershipOfDescriptors(input: process.fromHost, output: process.toHost)
                 .get()
+            notHandedOver.removeFirst(2)
+            for (descriptor, isError) in [(process.stdout, false), (process.stderr, true)] {
+                _ = try await NIOPipeBootstrap(group: group)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                ScriptOutputHandler(inbox: inbox, isError: isError)
+                            )
+                        }
+                    }
+                    .takingOwnershipOfDescriptor(input: descriptor)
+                    .get()
+                notHandedOver.removeFirst()
+            }
+        } catch {
+            process.kill()
+            for fd in notHandedOver { close(fd) }
+            _ = process.waitForExit()
+            try? FileManager.default.removeItem(atPath: hostFile)
+            throw ScriptError(.hostFailed, "cannot connect to the script host: \(error)")
         }
         // Reap the process when the bridge closes, and report its exit.
         bridge.closeFuture.whenComplete { _ in

@@ -18,10 +18,15 @@ struct ScriptProcess: Sendable {
 
     /// Starts `executable` (searched on `PATH` when it has no slash) with `arguments` and `environment` additions.
     static func spawn(executable: String, arguments: [String], environment: [String: String]) throws -> ScriptProcess {
-        let toHost = try makePipe()
-        let fromHost = try makePipe()
-        let out = try makePipe()
-        let err = try makePipe()
+        var pipes: [(read: Int32, write: Int32)] = []
+        do {
+            for _ in 0..<4 { pipes.append(try makePipe()) }
+        } catch {
+            // Out of descriptors part-way: close what was opened.
+            for pipe in pipes { _ = (close(pipe.read), close(pipe.write)) }
+            throw error
+        }
+        let (toHost, fromHost, out, err) = (pipes[0], pipes[1], pipes[2], pipes[3])
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
