@@ -57,13 +57,14 @@ _rtctl() {
             'groups:Group operations as one-shot commands: members, join, leave, watch.'
             'bench:Load-test a Realtime server with many clients and report latency, loss and throughput.'
             'replay:Replay a recording against a server, one client per recorded player, and verify what they get.'
+            'cert:Write a CA and a server certificate for local testing of secure mode (PEM files).'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        serve|connect|send|listen|groups|bench|replay|help)
+        serve|connect|send|listen|groups|bench|replay|cert|help)
             "_rtctl_${words[1]}" && ret=0
             ;;
         esac
@@ -90,6 +91,9 @@ _rtctl_serve() {
         '--announce-players[Tell every player when a player connects or disconnects (op codes -101 and -103).]'
         '--udp-any-source[Accept a peer'\''s UDP association from any source address (behind a WebSocket proxy).]'
         '--record[Record every event of the session to this file (JSON lines; replay it with rtctl replay).]:file:'
+        '--tls-cert[Secure mode\: the server'\''s certificate chain, PEM, leaf first (e.g. rtctl cert'\''s server.pem).]:file:'
+        '--tls-key[Secure mode\: the private key of --tls-cert, unencrypted PEM.]:file:'
+        '--tls-ca[Secure mode\: the CA certificate (PEM) clients get as caCert (default\: the top of the --tls-cert chain).]:file:'
         '--script[A GameLift Realtime (exports.ssExports) or GameSparks Realtime (RTSession) script to run on Node.js.]:file:'
         '--node[The Node.js executable (18 or newer) that runs the script.]:path:'
         '*--script-arg[A launch argument for the script'\''s onProcessStarted(args), as key=value (repeatable).]:key=value:'
@@ -121,6 +125,8 @@ _rtctl_connect() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--strict[A malformed input line ends the command (exit 65) instead of being skipped.]'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -147,6 +153,8 @@ _rtctl_send() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--opcode[Send one message with this op code (from the flags below).]:n:'
         '--payload[The message'\''s payload as UTF-8 text.]:text:'
         '--payload-base64[The payload as base64.]:base64:'
@@ -187,6 +195,8 @@ _rtctl_listen() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '*--join[A group to join before printing anything (repeatable).]:group:'
         '--count[Exit 0 after this many messages.]:n:'
         '--timeout[Give up after this long in all (exit 124).]:duration:'
@@ -251,6 +261,8 @@ _rtctl_groups_members() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -278,6 +290,8 @@ _rtctl_groups_join() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -305,6 +319,8 @@ _rtctl_groups_leave() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -332,6 +348,8 @@ _rtctl_groups_watch() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -356,6 +374,9 @@ _rtctl_bench() {
         ':endpoint-argument:'
         '--endpoint[The server, as the positional argument.]:endpoint:'
         '--serve[Run a server in this process on a free port of 127.0.0.1 and bench it.]'
+        '--tls[Secure mode\: wss and DTLS (wss\:// endpoints are secure without it).]'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--clients[Clients connected at once, all in this process.]:clients:'
         '--connect-rate[New connections per second while connecting.]:N/s:'
         '--groups[Groups the clients are spread over (client i joins group i mod K + 1).]:K:'
@@ -406,6 +427,32 @@ _rtctl_replay() {
         '--settle[How long to wait for messages still on their way, before a player leaves and at the end.]:duration:'
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_cert() {
+    local -i ret=1
+    local -ar ___key_type=('ec' 'rsa')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        '*:host:'
+        '--out[The folder to write the files to.]:dir:'
+        '--days[How many days the server certificate is valid.]:days:'
+        '--key-type[The kind of keys.]:key-type:{__rtctl_complete "${___key_type[@]}"}'
+        '--ca[Sign with this existing CA certificate (PEM) instead of a new CA.]:file:'
+        '--ca-key[The private key of --ca (PEM).]:file:'
+        '--force[Overwrite existing files.]'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'

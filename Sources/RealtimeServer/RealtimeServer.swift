@@ -5,8 +5,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 import ServiceLifecycle
 
@@ -158,8 +160,14 @@ public final class RealtimeServer: Service, Sendable {
             logger.warning("script hooks configured without a script: every decision is allowed")
         }
         let sessionLoop = group.next()
+        let secure = try configuration.tls.map(SecureListeners.init(identity:))
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
-        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress, configuration: configuration)
+        let serverChannel = try await bindWebSocket(
+            group: group,
+            address: tcpAddress,
+            configuration: configuration,
+            tls: secure?.webSocket
+        )
         let udpChannel: any Channel
         do {
             udpChannel = try await bindUDP(
@@ -177,6 +185,9 @@ public final class RealtimeServer: Service, Sendable {
 
         var sessionConfiguration = configuration.session
         sessionConfiguration.fastPort = udpPort
+        if let identity = configuration.tls {
+            sessionConfiguration.caCert = ByteBuffer(string: identity.caCertificatePEM)
+        }
         let recorder: SessionRecorder?
         if let path = configuration.recordPath {
             let header = RecordingHeader(
@@ -207,13 +218,19 @@ public final class RealtimeServer: Service, Sendable {
         )
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
+            if let secure {
+                try udpChannel.pipeline.syncOperations.addHandler(host.makeDTLSHandler(secure.dtls))
+            }
             try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
             udpChannel.setOption(.autoRead, value: true).whenFailure { _ in }
         }.get()
 
         logger.info(
             "listening",
-            metadata: ["host": "\(configuration.host)", "tcpPort": "\(tcpPort)", "udpPort": "\(udpPort)"]
+            metadata: [
+                "host": "\(configuration.host)", "tcpPort": "\(tcpPort)", "udpPort": "\(udpPort)",
+                "secure": "\(secure != nil)",
+            ]
         )
         onListening(
             ListeningAddress(
@@ -287,7 +304,8 @@ public final class RealtimeServer: Service, Sendable {
     private func bindWebSocket(
         group: MultiThreadedEventLoopGroup,
         address: SocketAddress,
-        configuration: ServerConfiguration
+        configuration: ServerConfiguration,
+        tls: NIOSSLContext?
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
@@ -309,7 +327,11 @@ public final class RealtimeServer: Service, Sendable {
         }
         return try await bootstrap.bind(to: address) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try Self.configureConnection(channel, limits: limits, metrics: metrics, logger: logger)
+                if let tls {
+                    // wss: TLS first; a client speaking plain ws:// fails the TLS handshake and is closed.
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
+                }
+                return try Self.configureConnection(channel, limits: limits, metrics: metrics, logger: logger)
             }
         }
     }

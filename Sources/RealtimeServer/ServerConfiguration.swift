@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 
 /// Everything `rtctl serve` can be told.
@@ -25,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var script: ScriptOptions?
     /// Write every event of the session to this file (a recording, CLI.md "Recording format").
     public var recordPath: String?
+    /// Secure mode (`serve --tls-cert/--tls-key/--tls-ca`): wss on the WebSocket port and DTLS 1.2 on the fast port;
+    /// plain ws:// and plain UDP are refused. nil: unsecured.
+    public var tls: ServerIdentity?
     /// Settings given on the command line: they win over the script's `configuration`, with a warning.
     public var explicitSettings: ExplicitSettings = []
 

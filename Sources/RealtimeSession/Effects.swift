@@ -132,6 +132,9 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case malformedDatagram
     /// A fast message dropped because the recipient's outbound queue was full.
     case slowConsumer
+    /// Secure mode: a `verifyIdentity` with a wrong token or for a peer that is not logged in, a `-5`, or a datagram
+    /// that is not DTLS.
+    case identityRejected
 }
 
 /// Something that happened in the session.

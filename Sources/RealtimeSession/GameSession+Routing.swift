@@ -4,6 +4,7 @@ import RealtimeProtocol
 extension GameSession {
     /// A datagram arrived on the fast port from `endpoint` (PROTOCOL.md §6 and §8).
     public mutating func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects {
+        if configuration.caCert != nil, let effects = receiveOverDTLS(packet, from: endpoint) { return effects }
         if packet.opCode == .udpConnect {
             return associate(packet, from: endpoint)
         }

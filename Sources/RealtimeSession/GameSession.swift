@@ -25,6 +25,9 @@ public struct GameSession: Sendable {
         /// Report every message a player or the script sent, with its recipients, as a
         /// ``Notice/delivered(_:recipients:)`` (for recordings).
         public var reportDeliveries: Bool
+        /// Secure mode (docs/SECURE.md): the `caCert` login results carry (PEM). Datagrams then arrive decrypted from
+        /// DTLS associations, which `verifyIdentity` binds to players; nil: unsecured mode.
+        public var caCert: ByteBuffer?
 
         public init(
             gameSessionId: String,
@@ -36,7 +39,8 @@ public struct GameSession: Sendable {
             udpAnySource: Bool = false,
             hooks: Hooks = [],
             hookOpCodes: Set<Int32>? = nil,
-            reportDeliveries: Bool = false
+            reportDeliveries: Bool = false,
+            caCert: ByteBuffer? = nil
         ) {
             self.gameSessionId = gameSessionId
             self.maxPlayers = maxPlayers
@@ -48,6 +52,7 @@ public struct GameSession: Sendable {
             self.hooks = hooks
             self.hookOpCodes = hookOpCodes
             self.reportDeliveries = reportDeliveries
+            self.caCert = caCert
         }
     }
 
@@ -71,6 +76,8 @@ public struct GameSession: Sendable {
         /// The sequence number of the next datagram sent to this peer. It wraps after 2^31 datagrams, like the SDK's
         /// own counter; a session never sends that many to one peer in practice (six hours at 100,000 per second).
         var nextSequenceOut: Int32 = 1
+        /// The login result's `connectToken`: secure mode binds a DTLS association to the peer that presents it.
+        var connectToken = ""
     }
 
     public private(set) var configuration: Configuration
@@ -221,7 +228,8 @@ public struct GameSession: Sendable {
     mutating func accept(_ player: Player, queued: [Packet] = []) -> Effects {
         let peerId = player.peerId
         connections[player.connection] = .loggedIn(peerId: peerId)
-        players[peerId] = PlayerState(player: player)
+        let connectToken = Self.token()
+        players[peerId] = PlayerState(player: player, connectToken: connectToken)
         playerOrder.append(peerId)
         var effects = Effects()
         let result = LoginResult(
@@ -229,7 +237,8 @@ public struct GameSession: Sendable {
             reconnectToken: Self.token(),
             peerId: peerId,
             fastPort: Int32(configuration.fastPort),
-            connectToken: Self.token()
+            caCert: configuration.caCert ?? ByteBuffer(),
+            connectToken: connectToken
         )
         let packet = Packet(opCode: .loginResponse, targetPlayer: peerId, reliable: true, message: .loginResult(result))
         effects.sends.append(Outbound(packet: packet, peerId: peerId, route: .reliable(player.connection)))
