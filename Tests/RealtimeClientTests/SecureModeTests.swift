@@ -23,9 +23,10 @@ struct SecureModeTests {
     ) async throws {
         let issued = try CertificateIssuer.issue(hosts: hosts, days: 1)
         let identity = try ServerIdentity(certificatesPEM: issued.serverChainPEM, privateKeyPEM: issued.serverKeyPEM)
-        try await ClientServerTests.withServer(configure: { $0.tls = identity }) { endpoint, _ in
-            try await body(endpoint, issued)
-        }
+        try await ClientServerTests.withServer(
+            configure: { $0.tls = identity },
+            { endpoint, _ in try await body(endpoint, issued) }
+        )
     }
 
     static func connect(
