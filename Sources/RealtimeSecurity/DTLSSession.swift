@@ -201,6 +201,8 @@ public final class DTLSSession {
                 }
                 if result > 0 {
                     output.plaintexts.append(record)
+                    // The usual datagram holds one record: stop without another read when nothing is left.
+                    if BIO_ctrl_pending(readBIO) == 0, SSL_has_pending(ssl) == 0 { break }
                     continue
                 }
                 let error = SSL_get_error(ssl, result)

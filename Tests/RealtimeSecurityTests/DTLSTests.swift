@@ -80,6 +80,16 @@ struct DTLSTests {
         #expect(pair.client.receive(sealed).plaintexts.map { String(buffer: $0) } == ["hello client"])
     }
 
+    @Test("two records in one datagram are both read")
+    func twoRecordsInOneDatagram() throws {
+        var pair = try DTLSPair(issued: Self.issued.get())
+        _ = pair.handshake()
+        var datagram = try #require(pair.client.seal(ByteBuffer(string: "one")))
+        var second = try #require(pair.client.seal(ByteBuffer(string: "two")))
+        datagram.writeBuffer(&second)
+        #expect(pair.serverReceives(datagram) == ["one", "two"])
+    }
+
     @Test("a ClientHello without a cookie creates no association")
     func helloWithoutCookieKeepsNoState() throws {
         let pair = try DTLSPair(issued: Self.issued.get())
