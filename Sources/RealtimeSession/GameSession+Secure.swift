@@ -10,10 +10,10 @@ extension GameSession {
 
     /// The secure mode's own packets: `-14` binds, `-5` is refused. nil: any other packet, which then follows the rules
     /// of a bound datagram (association, sender, sequence number; PROTOCOL.md §6, §8).
-    mutating func receiveOverDTLS(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects? {
+    mutating func receiveOverDTLS(_ packet: Packet, from endpoint: UDPEndpoint, at now: NIODeadline) -> Effects? {
         switch packet.opCode {
         case .verifyIdentity:
-            return verifyIdentity(packet, from: endpoint)
+            return verifyIdentity(packet, from: endpoint, at: now)
         case .udpConnect:
             return .drop(
                 .identityRejected,
@@ -28,32 +28,30 @@ extension GameSession {
     /// `-14 verifyIdentity {peerId, connectToken}`: with the token of a logged-in peer the association becomes that
     /// peer's fast channel at once (fast ready, no `-5`/`-6`/`-7`) and is answered `-15 {success:true}` over it, with
     /// the peer's next sequence number. Otherwise `-15 {success:false}` and nothing is bound. A new association with
-    /// the right token replaces the peer's previous one.
-    private mutating func verifyIdentity(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects {
+    /// the right token replaces the peer's previous one at once: the token, not the source address, is the proof, so
+    /// the unsecured mode's wait for a silent source does not apply (and the previous source cannot take it back).
+    private mutating func verifyIdentity(_ packet: Packet, from endpoint: UDPEndpoint, at now: NIODeadline) -> Effects {
         guard case .verifyIdentity(let command) = packet.message else {
             return refuseIdentity(peerId: packet.sender, to: endpoint, "verifyIdentity without its message")
         }
         let peerId = command.peerId != 0 ? command.peerId : packet.sender
-        guard var state = players[peerId], !state.connectToken.isEmpty,
+        guard var state = players[peerId], state.lostAt == nil, !state.connectToken.isEmpty,
             Self.sameToken(state.connectToken, command.connectToken)
         else {
-            return refuseIdentity(
-                peerId: peerId,
-                to: endpoint,
-                "wrong connect token for peer \(peerId) from \(endpoint)"
-            )
+            return refuseIdentity(peerId: peerId, to: endpoint, "verifyIdentity with a wrong connect token")
         }
         if let bound = udpBindings[endpoint], bound != peerId {
-            return refuseIdentity(peerId: peerId, to: endpoint, "\(endpoint) is already bound to peer \(bound)")
+            return refuseIdentity(peerId: peerId, to: endpoint, "verifyIdentity from an association of another peer")
         }
         var effects = Effects()
-        if state.udp != endpoint {
-            if let old = state.udp { udpBindings[old] = nil }
+        if state.udp?.endpoint != endpoint {
+            if let old = state.udp { udpBindings[old.endpoint] = nil }
+            if let previous = state.previousUDP { previousBindings[previous.endpoint] = nil }
+            state.previousUDP = nil
             udpBindings[endpoint] = peerId
-            state.udp = endpoint
             effects.notices.append(.udpAssociated(peerId: peerId, endpoint: endpoint))
         }
-        state.lastSequenceIn = packet.sequenceNumber
+        state.udp = UDPAssociation(endpoint: endpoint, lastSequenceIn: packet.sequenceNumber, lastHeard: now)
         if !state.fastReady {
             state.fastReady = true
             effects.notices.append(.fastReady(peerId: peerId))
@@ -88,9 +86,8 @@ extension GameSession {
     /// The DTLS association with `endpoint` ended (closed by the client, failed): its player's fast messages go over the
     /// WebSocket again until a new association presents the token.
     public mutating func fastAssociationEnded(_ endpoint: UDPEndpoint) -> Effects {
-        guard let peerId = udpBindings.removeValue(forKey: endpoint) else { return Effects() }
-        players[peerId]?.udp = nil
-        players[peerId]?.fastReady = false
+        guard let peerId = udpBindings[endpoint] else { return Effects() }
+        dissociate(peerId)
         return Effects()
     }
 

@@ -126,6 +126,9 @@ extension Rtctl {
         )
         var tlsCa: String?
 
+        @OptionGroup(title: "Limits and abuse")
+        var limits: LimitFlags
+
         @OptionGroup(title: "Server script")
         var script: ScriptFlags
 
@@ -139,7 +142,8 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, script, logging
+            case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
+            case logging
         }
 
         mutating func validate() throws {
@@ -246,6 +250,7 @@ extension Rtctl {
             configuration.script = script.options
             configuration.recordPath = record
             configuration.tls = identity
+            limits.apply(to: &configuration)
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
             if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
             return configuration
@@ -255,7 +260,11 @@ extension Rtctl {
             logging.bootstrap(default: .info, environment: ProcessInfo.processInfo.environment)
             let logger = Logger(label: "rtctl")
             let sessionId = gameSessionId ?? GameSessionIdentifier.generate()
-            let configuration = serverConfiguration(gameSessionId: sessionId)
+            var configuration = serverConfiguration(gameSessionId: sessionId)
+            if let descriptors = DescriptorLimit.raise() {
+                configuration.openFileLimit = descriptors.soft < UInt64(Int.max) ? Int(descriptors.soft) : nil
+            }
+            logLimits(configuration, logger: logger)
             if let reserved = configuration.session.reservedPlayerSessionIds {
                 if reserved.isEmpty {
                     logger.warning("no player session id is reserved: nobody can log in")
@@ -276,7 +285,9 @@ extension Rtctl {
             }
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: server)],
+                    // The session may end by itself (the script's processEnding() or process.exit): that ends the
+                    // group gracefully, with the status the session ended with.
+                    services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
@@ -296,6 +307,25 @@ extension Rtctl {
                 throw RtctlError.runtime("serve: \(error)")
             }
         }
+    }
+}
+
+extension Rtctl.Serve {
+    /// The limits in force, in one line at start-up (the open-file limit after raising it).
+    func logLimits(_ configuration: ServerConfiguration, logger: Logger) {
+        let rate = configuration.reliableRateLimit
+        logger.info(
+            "limits",
+            metadata: [
+                "openFiles": "\(configuration.openFileLimit.map(String.init) ?? "unlimited")",
+                "maxConnections": "\(configuration.effectiveMaxConnections)",
+                "maxPending": "\(configuration.maxPending)",
+                "loginTimeout": "\(limits.loginTimeout)",
+                "rateLimit": "\(rate.isOff ? "off" : "\(rate.perSecond)/s burst \(rate.burst)")",
+                "reconnectGrace": "\(limits.reconnectGrace)",
+                "maxLag": "\(limits.maxLag)",
+            ]
+        )
     }
 }
 
