@@ -16,9 +16,9 @@ final class X509Certificate: @unchecked Sendable {
     /// Every certificate in a PEM text, in order; throws when there is none or one is malformed.
     static func all(fromPEM text: String, source: String) throws -> [X509Certificate] {
         ERR_clear_error()
-        let bytes = Array(text.utf8)
-        let bio = bytes.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
-        guard let bio else { throw SecurityError.openSSL(.openSSL, "out of memory reading \(source)") }
+        guard let bio = MemoryBIO.holding(text) else {
+            throw SecurityError.openSSL(.openSSL, "out of memory reading \(source)")
+        }
         defer { BIO_free(bio) }
         var certificates: [X509Certificate] = []
         while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
@@ -80,9 +80,9 @@ final class PrivateKey: @unchecked Sendable {
     /// The first private key in a PEM text (PKCS #8, RSA or EC; not encrypted).
     static func read(fromPEM text: String, source: String) throws -> PrivateKey {
         ERR_clear_error()
-        let bytes = Array(text.utf8)
-        let bio = bytes.withUnsafeBytes { BIO_new_mem_buf($0.baseAddress, Int32($0.count)) }
-        guard let bio else { throw SecurityError.openSSL(.openSSL, "out of memory reading \(source)") }
+        guard let bio = MemoryBIO.holding(text) else {
+            throw SecurityError.openSSL(.openSSL, "out of memory reading \(source)")
+        }
         defer { BIO_free(bio) }
         guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
             throw SecurityError.openSSL(
@@ -102,8 +102,20 @@ final class PrivateKey: @unchecked Sendable {
     }
 }
 
-/// Reading an OpenSSL memory BIO.
+/// OpenSSL memory BIOs.
 enum MemoryBIO {
+    /// A BIO holding its own copy of `text`, to read from (with an end of file at its end); the caller frees it.
+    static func holding(_ text: String) -> OpaquePointer? {
+        guard let bio = BIO_new(BIO_s_mem()) else { return nil }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { BIO_write(bio, $0.baseAddress, Int32($0.count)) }
+        guard written == bytes.count || bytes.isEmpty else {
+            BIO_free(bio)
+            return nil
+        }
+        return bio
+    }
+
     /// Everything waiting in the BIO, or nil when it is empty.
     static func readAll(_ bio: OpaquePointer) -> [UInt8]? {
         let pending = Int(BIO_ctrl_pending(bio))

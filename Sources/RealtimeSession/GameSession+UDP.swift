@@ -27,8 +27,11 @@ extension GameSession {
             case .kick: return .kick(peerId: peerId)
             }
         }
-        // Secure mode binds by the DTLS identity (verifyIdentity), not by IP: any association may present a token.
-        if !configuration.udpAnySource, !isSecure, playerHosts[endpoint.host] == nil {
+        // Secure mode: the datagram came out of a DTLS association, which cost its source a cookie exchange and a
+        // handshake and is capped and timed by the DTLS layer. It binds by its token, not by IP, and the SDK sends
+        // its verifyIdentity only once: neither the IP check nor the per-address limit applies.
+        if isSecure { return .admit }
+        if !configuration.udpAnySource, playerHosts[endpoint.host] == nil {
             return .drop(.unassociatedSource)
         }
         return strangers.admit(endpoint.host, at: now) ? .admit : .drop(.rateLimited)

@@ -103,6 +103,27 @@ struct SecureModeTests {
         }
     }
 
+    @Test("many players from one address all get their DTLS fast channel (verifyIdentity is sent only once)")
+    func manyPlayersFromOneAddress() async throws {
+        try await Self.withSecureServer { endpoint, issued in
+            let tls = ClientTLS(trustedPEM: issued.caCertificatePEM)
+            let ready = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let client = try await Self.connect(endpoint, "player-\(index)", tls: tls)
+                        var events = client.events.makeAsyncIterator()
+                        _ = await events.next()
+                        let fast = await events.next() == .fastReady
+                        await client.close()
+                        return fast
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(ready == 30)
+        }
+    }
+
     @Test("a certificate that does not name the host is refused; --tls-insecure connects anyway")
     func wrongHostName() async throws {
         try await Self.withSecureServer(hosts: ["game.example"]) { endpoint, issued in

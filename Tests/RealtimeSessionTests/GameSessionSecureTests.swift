@@ -92,6 +92,16 @@ import Testing
         #expect(Self.result(ghost)?.0.success == false)
     }
 
+    @Test func unboundAssociationsAreNotScreenedByAddress() throws {
+        // Players behind one address (a NAT) each send one verifyIdentity, never repeated: none may be screened out.
+        var harness = Self.secureHarness()
+        let now = NIODeadline.now()
+        for port in 0..<100 {
+            let stranger = SessionHarness.endpoint(40000 + port, ip: "192.0.2.7")
+            #expect(harness.session.screen(datagramFrom: stranger, at: now) == .admit)
+        }
+    }
+
     @Test func udpConnectIsRefusedInSecureMode() throws {
         var harness = Self.secureHarness()
         let (alice, _) = try Self.join(&harness, "alice")
