@@ -316,7 +316,7 @@ public final class RealtimeServer: Service, Sendable {
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptErrorLogger(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(AcceptGuard(logger: logger, metrics: metrics))
                 }
             }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
