@@ -92,44 +92,43 @@ public final class RealtimeServer: Service, Sendable {
         try await group.shutdownGracefully()
     }
 
-    /// Starts the script (if any) before the listeners, serves, then stops the script.
+    /// Starts the script (if any) before the listeners, serves, then stops the script. The script host's channel
+    /// lives on the session's event loop.
     private func runSession(on group: MultiThreadedEventLoopGroup) async throws {
         let ending = SessionEnding(logger: logger)
-        let router = ScriptRequestRouter(ending: ending)
+        let sessionLoop = group.next()
         var configuration = self.configuration
         var scriptSession: ScriptSession?
         if let options = configuration.script {
             let host = try await ScriptHost.start(
                 options: options,
                 gameSessionId: configuration.session.gameSessionId,
-                group: group,
+                loop: sessionLoop,
                 logger: logger,
-                onRequest: { router.handle($0) }
+                onRequest: { ending.handle($0) }
             )
-            router.attach(script: host)
-            scriptSession = ScriptSession(host: host, logger: logger) { reason in
-                ending.end(status: 1, reason: reason, failure: true)
-            }
+            ending.attach(script: host)
+            scriptSession = ScriptSession(host: host, logger: logger) { reason in ending.fail(reason) }
             configuration.adopt(scriptSession!, logger: logger)
         }
         logEffectiveConfiguration(configuration, script: scriptSession)
         do {
             try await serve(
                 on: group,
+                sessionLoop: sessionLoop,
                 configuration: configuration,
                 script: scriptSession ?? script,
                 scriptSession: scriptSession,
-                router: router,
                 ending: ending
             )
         } catch {
             ending.finish()
-            router.expectExit()
+            ending.expectHostExit()
             await scriptSession?.host.stop()
             throw error
         }
         ending.finish()
-        router.expectExit()
+        ending.expectHostExit()
         await scriptSession?.host.stop()
         finalStatus.withLockedValue { $0 = ending.status }
     }
@@ -145,10 +144,10 @@ public final class RealtimeServer: Service, Sendable {
 
     private func serve(
         on group: MultiThreadedEventLoopGroup,
+        sessionLoop: any EventLoop,
         configuration: ServerConfiguration,
         script: (any SessionScript)?,
         scriptSession: ScriptSession?,
-        router: ScriptRequestRouter,
         ending: SessionEnding
     ) async throws {
         let logger = {
@@ -159,7 +158,6 @@ public final class RealtimeServer: Service, Sendable {
         if !configuration.session.hooks.isEmpty, script == nil {
             logger.warning("script hooks configured without a script: every decision is allowed")
         }
-        let sessionLoop = group.next()
         let secure = try configuration.tls.map(SecureListeners.init(identity:))
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
         let gate = ConnectionGate(
@@ -249,14 +247,13 @@ public final class RealtimeServer: Service, Sendable {
             )
         )
 
-        router.attach(session: host)
         let listener = serverChannel.channel
         // Stop accepting first, then close every player with 1001.
         let stopServing: @Sendable () -> Void = {
             listener.close(promise: nil)
             host.beginShutdown()
         }
-        ending.setTrigger(stopServing)
+        ending.attach(session: host, trigger: stopServing)
         let healthChecks = scriptSession.map { script in
             Task {
                 let interval = script.host.options.healthInterval
@@ -280,7 +277,7 @@ public final class RealtimeServer: Service, Sendable {
             guard let scriptSession else { return stopServing() }
             // onProcessTerminate first (bounded by --shutdown-grace), then the players are closed.
             Task {
-                router.expectExit()
+                ending.expectHostExit()
                 await scriptSession.host.terminate()
                 stopServing()
             }
@@ -330,7 +327,7 @@ public final class RealtimeServer: Service, Sendable {
         var bootstrap = ServerBootstrap(group: group)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(AcceptErrorLogger(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(AcceptGuard(logger: logger, metrics: metrics))
                 }
             }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

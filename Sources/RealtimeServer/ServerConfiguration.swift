@@ -25,6 +25,7 @@ public struct ServerConfiguration: Sendable {
     /// Connections that have not logged in, at most; a new one closes the oldest of them.
     public var maxPending: Int = 256
     /// TCP connections at once, at most; nil: `maxPlayers + maxPending + 64`, within the open-file limit.
+    /// Given, it is used as is (past the open-file limit the server stops accepting for a while instead).
     public var maxConnections: Int?
     /// The open-file limit in force (the executable raises the soft limit at start); bounds `maxConnections`.
     public var openFileLimit: Int?
@@ -58,14 +59,18 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Descriptors kept free for everything but player connections (the UDP socket, the script host's pipes, logs,
-    /// recordings).
-    public static let reservedDescriptors = 64
+    /// recordings): 64, or a quarter of a smaller limit.
+    static func reservedDescriptors(openFileLimit: Int?) -> Int {
+        min(64, (openFileLimit ?? .max) / 4)
+    }
 
-    /// The connection cap in force: `maxConnections`, or room for every player and every pending connection; never
-    /// more than the open-file limit allows.
+    /// The connection cap in force: `maxConnections` as given, or else room for every player and every pending
+    /// connection, within what the open-file limit leaves.
     public var effectiveMaxConnections: Int {
-        var cap = maxConnections ?? (session.maxPlayers + maxPending + Self.reservedDescriptors)
-        if let openFileLimit { cap = min(cap, max(1, openFileLimit - Self.reservedDescriptors)) }
-        return cap
+        if let maxConnections { return maxConnections }
+        let reserved = Self.reservedDescriptors(openFileLimit: openFileLimit)
+        let wanted = session.maxPlayers + maxPending + reserved
+        guard let openFileLimit else { return wanted }
+        return max(1, min(wanted, openFileLimit - reserved))
     }
 }

@@ -15,17 +15,15 @@ import RealtimeSession
 ///   and the client would drop 5 as stale; holding the lock while writing is I/O under a lock;
 /// * a write for a WebSocket on another loop is handed over with `execute`, which keeps the order between them, so a
 ///   refused login's result is on the wire before the close frame, and a sender's messages stay in order.
-/// A connection task hands its packets to the session's loop in the order they arrived; it waits for the session
-/// every few packets (or, when the script decides things, after each one), so a fast client cannot queue unbounded
-/// work (see ``Pipeline``).
+/// A connection task hands its packets to the session's loop in the order they arrived, without waiting for each; it
+/// waits for the session every few packets, so a fast client cannot queue unbounded work (see ``Pipeline``). Packets
+/// from both channels take the same path into the session, which keeps each sender's order, script questions
+/// included (several in flight per sender; their answers come back on the same loop, the script bridge's).
 final class SessionHost: Sendable {
     let loop: any EventLoop
     let logger: Logger
     let metrics: ServerMetrics
     private let core: NIOLoopBoundBox<SessionCore>
-    private let script: (any SessionScript)?
-    /// The session asks the script about something: packets are then handled one at a time per connection.
-    private let decisionsPossible: Bool
 
     init(
         session: GameSession,
@@ -40,8 +38,6 @@ final class SessionHost: Sendable {
         self.loop = loop
         self.logger = logger
         self.metrics = metrics
-        self.script = script
-        self.decisionsPossible = !session.configuration.hooks.isEmpty
         let core = SessionCore(
             session: session,
             loop: loop,
@@ -69,9 +65,7 @@ final class SessionHost: Sendable {
     }
 
     func datagramReceived(_ packet: Packet, from endpoint: UDPEndpoint) {
-        if let decision = core.value.receive(packet, from: endpoint) {
-            Task { await self.resolve(decision) }
-        }
+        core.value.receive(packet, from: endpoint)
     }
 
     /// The end of a read batch: flush what its datagrams produced.
@@ -113,23 +107,16 @@ final class SessionHost: Sendable {
         static let depth = 32
     }
 
-    /// A packet from a connection. Without script hooks no decision can occur: the packet is handed to the session's
-    /// loop without waiting for it (one hop instead of a round trip), and every ``Pipeline/depth`` packets the
-    /// connection waits for the session to catch up. With hooks, the packet is handled, its decision included, before
-    /// the connection reads the next one.
+    /// A packet from a connection: handed to the session's loop without waiting for it (one hop instead of a round
+    /// trip); every ``Pipeline/depth`` packets the connection waits for the session to catch up.
     func receive(_ packet: Packet, on connection: ConnectionID, pipeline: inout Pipeline) async {
         let core = self.core
-        guard decisionsPossible else {
-            loop.execute { _ = core.value.receive(packet, on: connection) }
-            pipeline.inFlight += 1
-            if pipeline.inFlight >= Pipeline.depth {
-                pipeline.inFlight = 0
-                try? await loop.submit {}.get()
-            }
-            return
+        loop.execute { core.value.receive(packet, on: connection) }
+        pipeline.inFlight += 1
+        if pipeline.inFlight >= Pipeline.depth {
+            pipeline.inFlight = 0
+            try? await loop.submit {}.get()
         }
-        let decision = try? await loop.submit { core.value.receive(packet, on: connection) }.get()
-        if let decision { await resolve(decision) }
     }
 
     /// The connection's task is ending: the session forgets the connection, which is closed if it is still open.
@@ -156,16 +143,6 @@ final class SessionHost: Sendable {
         loop.execute { core.value.perform(request) }
     }
 
-    // MARK: - Script decisions
-
-    private func resolve(_ decision: Decision) async {
-        var next: Decision? = decision
-        let core = self.core
-        while let decision = next {
-            let allow = await script?.decide(decision) ?? true
-            next = try? await loop.submit { core.value.decide(decision, allow: allow) }.get()
-        }
-    }
 }
 
 /// The state ``SessionHost`` keeps on its event loop.
@@ -299,28 +276,23 @@ final class SessionCore {
         return false
     }
 
-    func receive(_ packet: Packet, on connection: ConnectionID) -> Decision? {
+    func receive(_ packet: Packet, on connection: ConnectionID) {
         metrics.receivedReliable.increment()
-        let effects = session.receive(packet, on: connection)
-        perform(effects)
+        perform(session.receive(packet, on: connection))
         flushSoon()
-        return effects.decision
     }
 
     /// A datagram: its effects are flushed at the end of the read batch.
-    func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Decision? {
+    func receive(_ packet: Packet, from endpoint: UDPEndpoint) {
         metrics.receivedFast.increment()
-        let effects = session.receive(packet, from: endpoint)
-        perform(effects)
-        return effects.decision
+        perform(session.receive(packet, from: endpoint, at: .now()))
     }
 
-    func decide(_ decision: Decision, allow: Bool) -> Decision? {
-        let effects = session.decide(decision, allow: allow)
-        perform(effects)
-        // Decisions of many senders come back together: their relays leave in one write per recipient.
+    /// The script answered a question.
+    private func decide(_ id: DecisionID, allow: Bool) {
+        perform(session.decide(id, allow: allow))
+        // Answers come back together (one read from the script host): their relays leave in one write per recipient.
         flushSoon()
-        return effects.decision
     }
 
     func perform(_ request: ScriptRequest) {
@@ -415,10 +387,18 @@ final class SessionCore {
             }
         }
         for notice in effects.notices { report(notice) }
+        for question in effects.questions { ask(question) }
         for close in effects.closes {
             enqueue(close.connection, .close(close.code, reason: close.reason))
             perform(session.connectionClosed(close.connection, reason: close.reason))
         }
+    }
+
+    /// Asks the script (every question is allowed when there is none: hooks configured without a script).
+    private func ask(_ question: Question) {
+        guard let script else { return decide(question.id, allow: true) }
+        let core = NIOLoopBound(self, eventLoop: loop)
+        script.ask(question) { allow in core.value.decide(question.id, allow: allow) }
     }
 
     private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {
@@ -462,6 +442,7 @@ final class SessionCore {
             udpNeedsFlush = false
             udpChannel?.flush()
         }
+        script?.flush()
         guard !pendingOrder.isEmpty else { return }
         let order = pendingOrder
         let writes = pendingWrites

@@ -54,7 +54,7 @@ struct LimitFlags: ParsableArguments {
         help: ArgumentHelp(
             """
             TCP connections at once, at most; more are closed as soon as they are accepted (default: max players + \
-            max pending + 64, within the open-file limit).
+            max pending + 64, within the open-file limit; given, it is used as is).
             """,
             valueName: "n"
         )

@@ -96,7 +96,13 @@ extension Rtctl {
         @Flag(help: "Tell every player when a player connects or disconnects (op codes -101 and -103).")
         var announcePlayers = false
 
-        @Flag(help: "Accept a peer's UDP association from any source address (behind a WebSocket proxy).")
+        @Flag(
+            help: """
+                Accept a peer's UDP association from any source address (behind a WebSocket proxy). Risk: anyone \
+                who knows a peer id can then race its first -5 or take its fast channel after 5 s of silence \
+                (until the player sends again); use secure mode where that matters.
+                """
+        )
         var udpAnySource = false
 
         @Option(
