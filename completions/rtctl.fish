@@ -23,7 +23,7 @@ function __rtctl_parse_tokens -S
         __rtctl_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'serve'
-            __rtctl_parse_subcommand 0 'host=' 'port=' 'udp-port=' 'max-players=' 'ping-interval=' 'game-session-id=' 'reserve=+' 'player-sessions=' 'announce-membership' 'announce-players' 'udp-any-source' 'record=' 'rate-limit=' 'burst=' 'rate-limit-kick=' 'login-timeout=' 'max-pending=' 'max-connections=' 'reconnect-grace=' 'max-lag=' 'script=' 'node=' 'script-arg=+' 'hook-timeout=' 'health-interval=' 'shutdown-grace=' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
+            __rtctl_parse_subcommand 0 'host=' 'port=' 'udp-port=' 'max-players=' 'ping-interval=' 'game-session-id=' 'reserve=+' 'player-sessions=' 'announce-membership' 'announce-players' 'udp-any-source' 'record=' 'rate-limit=' 'burst=' 'rate-limit-kick=' 'login-timeout=' 'max-pending=' 'max-connections=' 'reconnect-grace=' 'max-lag=' 'udp-receive-buffer=' 'script=' 'node=' 'script-arg=+' 'hook-timeout=' 'health-interval=' 'shutdown-grace=' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
         case 'connect'
             __rtctl_parse_subcommand 1 'endpoint=' 'player-session-id=' 'connect-payload=' 'connect-payload-base64=' 'no-udp' 'payload-format=' 'connect-timeout=' 'strict' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
         case 'send'
@@ -131,6 +131,7 @@ complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "r
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve" max-connections' -l 'max-connections' -d 'TCP connections at once, at most; more are closed as soon as they are accepted (default: max players + max pending + 64, within the open-file limit; given, it is used as is).' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve" reconnect-grace' -l 'reconnect-grace' -d 'How long a player whose connection was lost (no close frame) keeps its slot, peer id and groups for a login with the same player session id; 0 removes it at once.' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve" max-lag' -l 'max-lag' -d 'Close (1008 "too slow") a player whose oldest unsent reliable message is older than this; 0 turns the check off.' -rfka ''
+complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve" udp-receive-buffer' -l 'udp-receive-buffer' -d 'The UDP socket\'s receive buffer (SO_RCVBUF): how much the kernel holds while the server is busy. Small keeps fast messages from arriving late (past it they are dropped); capped by net.core.rmem_max.' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve" script' -l 'script' -d 'A GameLift Realtime (exports.ssExports) or GameSparks Realtime (RTSession) script to run on Node.js.' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve" node' -l 'node' -d 'The Node.js executable (18 or newer) that runs the script.' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl serve"' -l 'script-arg' -d 'A launch argument for the script\'s onProcessStarted(args), as key=value (repeatable).' -rfka ''
