@@ -188,7 +188,7 @@ _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --quiet -q --version -h --help)
     repeating_options=(--reserve --script-arg)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -251,6 +251,9 @@ _rtctl_serve() {
         return
         ;;
     '--max-lag')
+        return
+        ;;
+    '--udp-receive-buffer')
         return
         ;;
     '--script')

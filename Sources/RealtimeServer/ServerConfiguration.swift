@@ -23,7 +23,7 @@ public struct ServerConfiguration: Sendable {
     /// A connection must log in within this time of being accepted, or it is closed (1008 "login timeout").
     public var loginTimeout: TimeAmount = .seconds(5)
     /// Connections that have not logged in, at most; a new one closes the oldest of them.
-    public var maxPending: Int = 256
+    public var maxPending: Int = 1024
     /// TCP connections at once, at most; nil: `maxPlayers + maxPending + 64`, within the open-file limit.
     /// Given, it is used as is (past the open-file limit the server stops accepting for a while instead).
     public var maxConnections: Int?
