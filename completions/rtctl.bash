@@ -623,9 +623,9 @@ _rtctl_groups_watch() {
 
 _rtctl_bench() {
     repeating_flags=()
-    non_repeating_flags=(--serve --fast --reliable --no-progress --json --quiet -q --version -h --help)
+    non_repeating_flags=(--serve --fast --reliable --no-progress --json --allow-disconnects --find-max --quiet -q --version -h --help)
     repeating_options=(--fail-if)
-    non_repeating_options=(--endpoint --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --log-level --log-format)
+    non_repeating_options=(--endpoint --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --slo --max-rate --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -674,6 +674,12 @@ _rtctl_bench() {
         return
         ;;
     '--fail-if')
+        return
+        ;;
+    '--slo')
+        return
+        ;;
+    '--max-rate')
         return
         ;;
     '--log-level')

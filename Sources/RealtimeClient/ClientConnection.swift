@@ -18,6 +18,7 @@ final class ClientConnection: @unchecked Sendable {
     let endpoint: Endpoint
     private let logger: Logger
     private let connectTimeout: TimeAmount
+    private let datagramReadBatch: Int
     private var source: EventSource?
     private let eventHandler: (@Sendable (ClientEvent) -> Void)?
 
@@ -50,6 +51,7 @@ final class ClientConnection: @unchecked Sendable {
         logger[metadataKey: "endpoint"] = "\(endpoint)"
         self.logger = logger
         self.connectTimeout = options.connectTimeout
+        self.datagramReadBatch = options.datagramReadBatch
         self.eventHandler = options.eventHandler
         self.session = ClientSession(
             configuration: .init(
@@ -431,11 +433,22 @@ final class ClientConnection: @unchecked Sendable {
             return
         }
         address.port = port
-        DatagramBootstrap(group: eventLoop)
+        var bootstrap = DatagramBootstrap(group: eventLoop)
             // One read per readiness event: the loop is level-triggered, so a datagram left behind is read on the
             // next turn, and the usual case (one datagram waiting) costs one recvmsg instead of a second one that
             // only returns EAGAIN.
             .channelOption(.maxMessagesPerRead, value: 1)
+        if datagramReadBatch > 1 {
+            // Up to this many datagrams per recvmmsg, each in its own slot of one receive buffer.
+            bootstrap = bootstrap.channelOption(.datagramVectorReadMessageCount, value: datagramReadBatch)
+                .channelOption(
+                    .recvAllocator,
+                    value: FixedSizeRecvByteBufferAllocator(
+                        capacity: datagramReadBatch * RealtimeConstants.maxDatagramSize
+                    )
+                )
+        }
+        bootstrap
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: self))

@@ -22,6 +22,10 @@ public struct ClientOptions: Sendable {
     /// yields nothing. For callers that run thousands of clients and must not pay a task hop per message (a load
     /// generator); the closure must not block.
     public var eventHandler: (@Sendable (ClientEvent) -> Void)?
+    /// Datagrams read from the UDP socket with one system call (recvmmsg where the system has it). 1 (the default)
+    /// reads one per readiness event, the cheapest when datagrams are rare; a load generator that receives many
+    /// raises it.
+    public var datagramReadBatch = 1
 
     public init(
         playerSessionId: String,
