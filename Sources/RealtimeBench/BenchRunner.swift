@@ -38,7 +38,7 @@ public struct BenchRunner: Sendable {
     /// Deliveries after the drain deadline are counted as late for this long, then the step ends.
     public static let lateGrace = TimeAmount.milliseconds(250)
     /// Datagrams read with one system call (recvmmsg) on each client's UDP socket.
-    static let datagramReadBatch = 32
+    static let datagramReadBatch = 8
 
     public init(configuration: BenchConfiguration, endpoint: Endpoint, logger: Logger) {
         self.configuration = configuration

@@ -1,6 +1,7 @@
 /// `--find-max --plot FILE.svg`: the curve of a rate search. Top: deliveries per second against the offered rate,
 /// with the ideal (every expected delivery) dashed. Bottom: corrected p50 and p99 latency against the offered rate on
-/// a logarithmic axis, with the SLO's latency bound dashed. Steps are drawn in rate order.
+/// a logarithmic axis, with the SLO's latency bound dashed. Steps are drawn in rate order; steps that delivered nothing
+/// have no latency points.
 public struct CurvePlot {
     public var title: String
     public var subtitle: String
@@ -36,8 +37,10 @@ public struct CurvePlot {
             bottom: 440
         )
 
-        let p50 = steps.map { ($0.0, Swift.max($0.1.corrected.p50Ms, 0.001)) }
-        let p99 = steps.map { ($0.0, Swift.max($0.1.corrected.p99Ms, 0.001)) }
+        // Steps that delivered nothing have no latency to draw.
+        let measured = steps.filter { $0.1.corrected.count > 0 }
+        let p50 = measured.map { ($0.0, Swift.max($0.1.corrected.p50Ms, 0.001)) }
+        let p99 = measured.map { ($0.0, Swift.max($0.1.corrected.p99Ms, 0.001)) }
         var series = [
             SVGChart.Series(label: "p99 (corrected)", color: "#d62728", points: p99),
             SVGChart.Series(label: "p50 (corrected)", color: "#1f77b4", points: p50),

@@ -18,6 +18,8 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
         var recipients = 0
         var fastReady = false
         var disconnected = false
+        /// Written to in this burst, not flushed yet.
+        var unflushed = false
     }
 
     /// A copy of the figures, for the progress line, the readiness checks and the end of a step.
@@ -43,6 +45,8 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
     private var schedule = OpenLoopSchedule(start: 0, rate: 0, count: 0)
     private var window = MeasurementWindow(start: .max, end: .max, drainDeadline: .max)
     private var next = 0
+    /// The slots written to in the current burst.
+    private var unflushed: [Int] = []
     private var pending: NIOScheduledCallback?
     private var closing = false
 
@@ -58,11 +62,15 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
 
     /// At most this many overdue messages are sent in a row before the loop reads its sockets again.
     static let maxBurst = 256
+    /// The shortest time between two sending wake-ups of a loop, in nanoseconds (0.1 ms): what it adds to a message's
+    /// send delay at most, charged to the corrected latency like any other delay.
+    static let sendQuantum: UInt64 = 100_000
 
     init(loop: any EventLoop, clientIndices: [Int], configuration: BenchConfiguration) {
         self.loop = loop
         self.clientIndices = clientIndices
         self.slots = Array(repeating: Slot(), count: clientIndices.count)
+        self.unflushed.reserveCapacity(clientIndices.count)
         self.opCode = OpCode(configuration.opCode)
         self.reliable = configuration.reliable
         self.payload = BenchPayload.make(size: configuration.size)
@@ -197,13 +205,21 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
             send(next, scheduled: schedule.time(of: next))
             next += 1
         }
+        // One flush per client for the whole burst: several datagrams to one socket leave with one sendmmsg.
+        for slot in unflushed {
+            slots[slot].unflushed = false
+            slots[slot].client?.flushOnEventLoop()
+        }
+        unflushed.removeAll(keepingCapacity: true)
         if next < schedule.count, !closing { scheduleNext() }
     }
 
     func didCancelScheduledCallback(eventLoop: some EventLoop) {}
 
     private func scheduleNext() {
-        pending = try? loop.scheduleCallback(at: .uptimeNanoseconds(schedule.time(of: next)), handler: self)
+        // At high rates the loop wakes once per quantum and sends everything due, rather than once per message.
+        let at = max(schedule.time(of: next), NIODeadline.now().uptimeNanoseconds + Self.sendQuantum)
+        pending = try? loop.scheduleCallback(at: .uptimeNanoseconds(at), handler: self)
     }
 
     private func send(_ index: Int, scheduled: UInt64) {
@@ -222,8 +238,13 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
                 payload: payload,
                 targetPlayer: slots[slot].targetPlayer,
                 targetGroup: slots[slot].targetGroup,
-                reliable: reliable
+                reliable: reliable,
+                flush: false
             )
+            if !slots[slot].unflushed {
+                slots[slot].unflushed = true
+                unflushed.append(slot)
+            }
         } catch {
             if measured { counters.sendFailures += 1 }
             return

@@ -48,7 +48,11 @@ extension Rtctl.Bench {
                 let chart = CurvePlot(
                     title: "rtctl bench --find-max: SLO \(result.slo)",
                     subtitle: "\(first.clients) clients\(groups), \(first.mode) to \(first.target), \(first.size) B; "
-                        + BenchReport.verdictLine(FindMaxSummary(result))
+                        + (result.best.map {
+                            "highest rate meeting it: \(BenchReport.number($0.result.rate)) msg/s ("
+                                + "\(BenchReport.number(BenchSummary($0.result).throughput.deliveredMessagesPerSecond)) "
+                                + "deliveries/s)"
+                        } ?? "no rate met it")
                 )
                 try chart.svg(result).write(toFile: plot, atomically: true, encoding: .utf8)
             }
