@@ -43,8 +43,6 @@ public final class RealtimeServer: Service, Sendable {
     /// `processEnding()`, the script's `process.exit` code, 1 after a script failure.
     public var exitStatus: Int32 { finalStatus.withLockedValue { $0 } }
 
-    /// How long a connection may take to send its WebSocket upgrade request.
-    static let handshakeTimeout = TimeAmount.seconds(10)
     /// How long the server waits for the client's close frame after sending its own.
     static let closeTimeout = TimeAmount.seconds(2)
     /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
@@ -137,8 +135,10 @@ public final class RealtimeServer: Service, Sendable {
     // MARK: - Serving
 
     private enum Accepted: Sendable {
-        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>)
+        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>, acceptedAt: NIODeadline)
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+        /// Over the connection limit: closed at once.
+        case refused
     }
 
     private func serve(
@@ -159,7 +159,17 @@ public final class RealtimeServer: Service, Sendable {
         }
         let sessionLoop = group.next()
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
-        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress, configuration: configuration)
+        let gate = ConnectionGate(
+            limits: .init(maxConnections: configuration.effectiveMaxConnections, maxPending: configuration.maxPending),
+            logger: logger,
+            metrics: metrics
+        )
+        let serverChannel = try await bindWebSocket(
+            group: group,
+            address: tcpAddress,
+            configuration: configuration,
+            gate: gate
+        )
         let udpChannel: any Channel
         do {
             udpChannel = try await bindUDP(
@@ -203,7 +213,9 @@ public final class RealtimeServer: Service, Sendable {
             logger: logger,
             metrics: metrics,
             script: script,
-            recorder: recorder
+            recorder: recorder,
+            gate: gate,
+            loginTimeout: configuration.loginTimeout
         )
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
@@ -287,17 +299,26 @@ public final class RealtimeServer: Service, Sendable {
     private func bindWebSocket(
         group: MultiThreadedEventLoopGroup,
         address: SocketAddress,
-        configuration: ServerConfiguration
+        configuration: ServerConfiguration,
+        gate: ConnectionGate
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
             closeTimeout: Self.closeTimeout,
             maxFastBacklog: configuration.maxFastBacklog,
-            maxReliableBacklog: configuration.maxReliableBacklog
+            maxReliableBacklog: configuration.maxReliableBacklog,
+            maxLag: configuration.maxLag,
+            rateLimit: configuration.reliableRateLimit
         )
         let metrics = self.metrics
         let logger = self.logger
+        let loginTimeout = configuration.loginTimeout
         var bootstrap = ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptGuard(logger: logger, metrics: metrics))
+                }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Room for a login storm (thousands of players at once): connections past the backlog lose their SYN
             // and retry after 1, 3, 7 s. The kernel caps it at net.core.somaxconn.
@@ -309,20 +330,32 @@ public final class RealtimeServer: Service, Sendable {
         }
         return try await bootstrap.bind(to: address) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try Self.configureConnection(channel, limits: limits, metrics: metrics, logger: logger)
+                guard gate.admit(channel) else {
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeSucceededFuture(.refused)
+                }
+                return try Self.configureConnection(
+                    channel,
+                    limits: limits,
+                    loginTimeout: loginTimeout,
+                    metrics: metrics,
+                    logger: logger
+                )
             }
         }
     }
 
     /// The pipeline of an accepted TCP connection: HTTP/1.1 until the WebSocket upgrade (on any path, no
     /// subprotocol); then the frame codec (64 KiB frames, no automatic error handling: the player handler closes with
-    /// the right code), the aggregator (64 KiB messages) and the player handler.
+    /// the right code), the strict RFC 6455 checks, the aggregator (64 KiB messages) and the player handler.
     private static func configureConnection(
         _ channel: any Channel,
         limits: PlayerWebSocketHandler.Limits,
+        loginTimeout: TimeAmount,
         metrics: ServerMetrics,
         logger: Logger
     ) throws -> EventLoopFuture<Accepted> {
+        let acceptedAt = NIODeadline.now()
         let upgrader = NIOTypedWebSocketServerUpgrader<Accepted>(
             maxFrameSize: RealtimeConstants.maxFrameSize,
             enableAutomaticErrorHandling: false,
@@ -331,6 +364,7 @@ public final class RealtimeServer: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let handler = PlayerWebSocketHandler(limits: limits, metrics: metrics, logger: logger)
                     try channel.pipeline.syncOperations.addHandlers(
+                        StrictFrameValidator(),
                         NIOWebSocketFrameAggregator(
                             minNonFinalFragmentSize: 0,
                             maxAccumulatedFrameCount: 1024,
@@ -339,7 +373,11 @@ public final class RealtimeServer: Service, Sendable {
                         handler
                     )
                     let asyncChannel = try NIOAsyncChannel<ClientInput, Never>(wrappingChannelSynchronously: channel)
-                    return Accepted.player(asyncChannel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    return Accepted.player(
+                        asyncChannel,
+                        NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                        acceptedAt: acceptedAt
+                    )
                 }
             }
         )
@@ -354,8 +392,9 @@ public final class RealtimeServer: Service, Sendable {
         let accepted = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: configuration)
         )
-        // A connection that never completes its request is closed (which fails `accepted`).
-        let timeout = channel.eventLoop.scheduleTask(in: handshakeTimeout) { channel.close(promise: nil) }
+        // A connection that does not even complete its upgrade before the login deadline is closed (which fails
+        // `accepted`); after the upgrade the session enforces the same deadline on the login.
+        let timeout = channel.eventLoop.scheduleTask(in: loginTimeout) { channel.close(promise: nil) }
         accepted.whenComplete { _ in timeout.cancel() }
         return accepted
     }
@@ -417,10 +456,12 @@ public final class RealtimeServer: Service, Sendable {
     private func serveConnection(_ accepted: EventLoopFuture<Accepted>, host: SessionHost, logger: Logger) async {
         do {
             switch try await accepted.get() {
-            case .player(let channel, let handler):
-                await servePlayer(channel, handler: handler, host: host)
+            case .player(let channel, let handler, let acceptedAt):
+                await servePlayer(channel, handler: handler, acceptedAt: acceptedAt, host: host)
             case .http(let channel):
                 try await rejectHTTP(channel)
+            case .refused:
+                break
             }
         } catch {
             logger.debug("connection ended before the WebSocket upgrade", metadata: ["error": "\(error)"])
@@ -432,26 +473,31 @@ public final class RealtimeServer: Service, Sendable {
     private func servePlayer(
         _ channel: NIOAsyncChannel<ClientInput, Never>,
         handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline,
         host: SessionHost
     ) async {
-        guard let connection = await host.open(channel.channel, handler: handler) else {
+        guard let connection = await host.open(channel.channel, handler: handler, acceptedAt: acceptedAt) else {
             try? await channel.channel.close()
             return
         }
         do {
             try await channel.executeThenClose { inbound in
+                // Until the input says otherwise, the connection was lost: the client may come back.
                 var reason = "connection lost"
+                var lost = true
                 var pipeline = SessionHost.Pipeline()
                 do {
                     reading: for try await input in inbound {
                         switch input {
                         case .packet(let packet):
                             await host.receive(packet, on: connection, pipeline: &pipeline)
-                        case .failed(let code, let text):
+                        case .failed(let code, let text, let wasLost):
                             reason = "\(text) (\(code))"
+                            lost = wasLost
                             break reading
                         case .closedByClient(let code):
                             reason = "closed by client (\(code.map { "\($0)" } ?? "no code"))"
+                            lost = false
                             break reading
                         }
                     }
@@ -459,7 +505,7 @@ public final class RealtimeServer: Service, Sendable {
                     reason = "connection error: \(error)"
                 }
                 if Task.isCancelled { reason = "server shutting down" }
-                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway)
+                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway, lost: lost)
                 // Bounded: the handler closes the connection at the latest `closeTimeout` after its close frame.
                 try? await channel.channel.closeFuture.get()
             }

@@ -23,6 +23,17 @@ struct ServerMetrics: Sendable {
     let sentFast: Counter
     let bytesSentReliable: Counter
     let bytesSentFast: Counter
+    /// `rtctl_connections_refused_total`: connections closed at once, over `--max-connections`.
+    let refusedConnections: Counter
+    /// `rtctl_pending_evicted_total`: connections that had not logged in, closed to make room (`--max-pending`).
+    let evictedPending: Counter
+    /// `rtctl_login_timeouts_total`: connections closed for not logging in within `--login-timeout`.
+    let loginTimeouts: Counter
+    /// `rtctl_rate_limit_kicks_total`: players disconnected for staying far over their rate limit.
+    let rateLimitKicks: Counter
+    /// `rtctl_slow_consumer_kicks_total{limit="backlog"|"lag"}`: players closed for not reading.
+    let slowConsumerBacklogKicks: Counter
+    let slowConsumerLagKicks: Counter
 
     init(factory: any MetricsFactory) {
         var dropped: [DropReason: Counter] = [:]
@@ -49,6 +60,12 @@ struct ServerMetrics: Sendable {
         self.sentFast = counter("rtctl_packets_sent_total", [("channel", "fast")])
         self.bytesSentReliable = counter("rtctl_bytes_sent_total", [("channel", "reliable")])
         self.bytesSentFast = counter("rtctl_bytes_sent_total", [("channel", "fast")])
+        self.refusedConnections = counter("rtctl_connections_refused_total")
+        self.evictedPending = counter("rtctl_pending_evicted_total")
+        self.loginTimeouts = counter("rtctl_login_timeouts_total")
+        self.rateLimitKicks = counter("rtctl_rate_limit_kicks_total")
+        self.slowConsumerBacklogKicks = counter("rtctl_slow_consumer_kicks_total", [("limit", "backlog")])
+        self.slowConsumerLagKicks = counter("rtctl_slow_consumer_kicks_total", [("limit", "lag")])
     }
 
     func dropped(_ reason: DropReason) {

@@ -32,7 +32,9 @@ final class SessionHost: Sendable {
         logger: Logger,
         metrics: ServerMetrics,
         script: (any SessionScript)?,
-        recorder: SessionRecorder? = nil
+        recorder: SessionRecorder? = nil,
+        gate: ConnectionGate? = nil,
+        loginTimeout: TimeAmount = .seconds(5)
     ) {
         self.loop = loop
         self.logger = logger
@@ -45,7 +47,9 @@ final class SessionHost: Sendable {
             logger: logger,
             metrics: metrics,
             script: script,
-            recorder: recorder
+            recorder: recorder,
+            gate: gate,
+            loginTimeout: loginTimeout
         )
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
@@ -55,6 +59,12 @@ final class SessionHost: Sendable {
     /// Gives the session its UDP socket; every fast packet the server sends leaves from it.
     func attachUDP(_ channel: any Channel) {
         core.value.udpChannel = channel
+        core.value.startTicking()
+    }
+
+    /// The first look at a datagram, before it is decoded: false drops it (counted, not logged).
+    func screen(_ endpoint: UDPEndpoint) -> Bool {
+        core.value.screen(endpoint)
     }
 
     func datagramReceived(_ packet: Packet, from endpoint: UDPEndpoint) {
@@ -68,16 +78,21 @@ final class SessionHost: Sendable {
         core.value.flush()
     }
 
-    func dropped(_ reason: DropReason, _ detail: String) {
-        core.value.report(.dropped(reason, peerId: nil, detail: detail))
+    func dropped(_ reason: DropReason, _ detail: @autoclosure () -> String) {
+        metrics.dropped(reason)
+        logger.debug("dropped", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
     }
 
     // MARK: - From connection tasks
 
-    /// Registers an upgraded WebSocket connection; nil when the event loop is gone.
-    func open(_ channel: any Channel, handler: NIOLoopBound<PlayerWebSocketHandler>) async -> ConnectionID? {
+    /// Registers an upgraded WebSocket connection accepted at `acceptedAt`; nil when the event loop is gone.
+    func open(
+        _ channel: any Channel,
+        handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline
+    ) async -> ConnectionID? {
         let core = self.core
-        return try? await loop.submit { core.value.open(channel, handler: handler) }.get()
+        return try? await loop.submit { core.value.open(channel, handler: handler, acceptedAt: acceptedAt) }.get()
     }
 
     /// How a connection hands its packets to the session.
@@ -109,9 +124,13 @@ final class SessionHost: Sendable {
     }
 
     /// The connection's task is ending: the session forgets the connection, which is closed if it is still open.
-    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) async {
+    /// A `lost` connection (no close frame, keep-alive timeout, transport error) keeps its player's slot for a
+    /// reconnect.
+    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode, lost: Bool) async {
         let core = self.core
-        try? await loop.submit { core.value.connectionEnded(connection, reason: reason, closeCode: closeCode) }.get()
+        try? await loop.submit {
+            core.value.connectionEnded(connection, reason: reason, closeCode: closeCode, lost: lost)
+        }.get()
     }
 
     /// Refuses new logins and closes every connection with 1001 "server shutting down". Callable from anywhere.
@@ -165,6 +184,13 @@ final class SessionCore {
     private let metrics: ServerMetrics
     private let script: (any SessionScript)?
     private let recorder: SessionRecorder?
+    private let gate: ConnectionGate?
+    private let loginTimeout: TimeAmount
+    /// Lines that an attacker could repeat (refused logins, refused UDP rebindings) are logged at most once per
+    /// interval per key.
+    private var refusalLog = LogLimiter<String>(interval: .seconds(1))
+    private var rebindLog = LogLimiter<Int32>(interval: .seconds(10))
+    private var ticker: RepeatedTask?
 
     init(
         session: GameSession,
@@ -172,7 +198,9 @@ final class SessionCore {
         logger: Logger,
         metrics: ServerMetrics,
         script: (any SessionScript)?,
-        recorder: SessionRecorder?
+        recorder: SessionRecorder?,
+        gate: ConnectionGate?,
+        loginTimeout: TimeAmount
     ) {
         self.session = session
         self.loop = loop
@@ -180,26 +208,86 @@ final class SessionCore {
         self.metrics = metrics
         self.script = script
         self.recorder = recorder
+        self.gate = gate
+        self.loginTimeout = loginTimeout
     }
 
     // MARK: Events
 
-    func open(_ channel: any Channel, handler: NIOLoopBound<PlayerWebSocketHandler>) -> ConnectionID {
+    func open(
+        _ channel: any Channel,
+        handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline
+    ) -> ConnectionID {
         let connection = ConnectionID(nextConnection)
         nextConnection += 1
         let remote = channel.remoteAddress
         connections[connection] = Entry(channel: channel, handler: handler, remote: remote)
         session.connectionOpened(connection, remote: remote)
         metrics.connections.increment()
-        logger.info(
+        logger.debug(
             "connection opened",
             metadata: ["connection": "\(connection)", "address": "\(remote.map { "\($0)" } ?? "?")"]
         )
         if shuttingDown {
             enqueue(connection, .close(.goingAway, reason: "server shutting down"))
             flush()
+        } else {
+            let core = NIOLoopBound(self, eventLoop: loop)
+            loop.scheduleTask(deadline: acceptedAt + loginTimeout) { core.value.loginDeadline(connection) }
         }
         return connection
+    }
+
+    /// A connection that has not logged in by its deadline is closed, even if it answers pings.
+    private func loginDeadline(_ connection: ConnectionID) {
+        guard session.awaitsLogin(connection) else { return }
+        metrics.loginTimeouts.increment()
+        logger.debug(
+            "login timeout",
+            metadata: ["connection": "\(connection)", "address": "\(address(of: connection))"]
+        )
+        perform(.close(connection, .policyViolation, "login timeout"))
+        flush()
+    }
+
+    /// Every second: players whose reconnect grace has ended leave.
+    func startTicking() {
+        let core = NIOLoopBound(self, eventLoop: loop)
+        ticker = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            core.value.tick()
+        }
+    }
+
+    private func tick() {
+        perform(session.expireLostPlayers(at: .now()))
+        flush()
+    }
+
+    /// The first look at a datagram (see ``GameSession/screen(datagramFrom:at:)``): true to decode it.
+    func screen(_ endpoint: UDPEndpoint) -> Bool {
+        switch session.screen(datagramFrom: endpoint, at: .now()) {
+        case .admit:
+            return true
+        case .drop(let reason):
+            metrics.dropped(reason)
+        case .report(let peerId, let dropped):
+            metrics.dropped(.rateLimited)
+            logger.warning(
+                "rate limit: dropping datagrams",
+                metadata: [
+                    "peerId": "\(peerId)", "dropped": "\(dropped)",
+                    "limit": "\(session.configuration.fastRateLimit.perSecond)/s",
+                ]
+            )
+        case .kick(let peerId):
+            metrics.dropped(.rateLimited)
+            metrics.rateLimitKicks.increment()
+            logger.warning("rate limit: disconnecting a player far over it", metadata: ["peerId": "\(peerId)"])
+            perform(session.disconnect(peerId, reason: "rate limit exceeded"))
+            flushSoon()
+        }
+        return false
     }
 
     func receive(_ packet: Packet, on connection: ConnectionID) -> Decision? {
@@ -256,8 +344,8 @@ final class SessionCore {
         flushSoon()
     }
 
-    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {
-        perform(session.connectionClosed(connection, reason: reason))
+    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode, lost: Bool) {
+        perform(session.connectionClosed(connection, reason: reason, lost: lost, at: .now()))
         enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
         flush()
         connections[connection] = nil
@@ -266,6 +354,7 @@ final class SessionCore {
     func shutDown() {
         guard !shuttingDown else { return }
         shuttingDown = true
+        ticker?.cancel()
         logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
         perform(session.shutDown())
         flush()
@@ -381,32 +470,68 @@ final class SessionCore {
         switch notice {
         case .playerAccepted(let player):
             metrics.loginsAccepted.increment()
+            if let channel = connections[player.connection]?.channel { gate?.loggedIn(channel) }
             logger.info(
                 "player logged in",
                 metadata: [
                     "peerId": "\(player.peerId)",
-                    "playerSessionId": "\(player.playerSessionId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
                     "address": "\(address(of: player.connection))",
                     "connection": "\(player.connection)",
                 ]
             )
-        case .loginRefused(let connection, let playerSessionId, let reason):
-            metrics.loginsRefused.increment()
+        case .playerReconnected(let player, let previous):
+            metrics.loginsAccepted.increment()
+            if let channel = connections[player.connection]?.channel { gate?.loggedIn(channel) }
             logger.info(
-                "login refused",
+                "player reconnected",
                 metadata: [
-                    "reason": "\(reason)",
-                    "playerSessionId": "\(playerSessionId)",
-                    "address": "\(address(of: connection))",
-                    "connection": "\(connection)",
+                    "peerId": "\(player.peerId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
+                    "address": "\(address(of: player.connection))",
+                    "connection": "\(player.connection)",
+                    "previousConnection": "\(previous)",
                 ]
             )
+        case .loginRefused(let connection, let playerSessionId, let reason):
+            metrics.loginsRefused.increment()
+            // A client in a loop of refused logins must not fill the log: one line per reason per second.
+            if let heldBack = refusalLog.admit(reason, at: .now()) {
+                logger.info(
+                    "login refused",
+                    metadata: [
+                        "reason": "\(reason)",
+                        "playerSessionId": "\(playerSessionId.loggable())",
+                        "address": "\(address(of: connection))",
+                        "connection": "\(connection)",
+                        "heldBack": "\(heldBack)",
+                    ]
+                )
+            }
+        case .playerLost(let player, let reason):
+            logger.info(
+                "player connection lost; keeping the slot for a reconnect",
+                metadata: [
+                    "peerId": "\(player.peerId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
+                    "reason": "\(reason)",
+                ]
+            )
+        case .udpRebindRefused(let peerId, let from, let boundTo):
+            if let heldBack = rebindLog.admit(peerId, at: .now()) {
+                logger.warning(
+                    "refused to move a live UDP association",
+                    metadata: [
+                        "peerId": "\(peerId)", "from": "\(from)", "boundTo": "\(boundTo)", "heldBack": "\(heldBack)",
+                    ]
+                )
+            }
         case .playerDisconnected(let player, let reason):
             logger.info(
                 "player disconnected",
                 metadata: [
                     "peerId": "\(player.peerId)",
-                    "playerSessionId": "\(player.playerSessionId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
                     "reason": "\(reason)",
                 ]
             )

@@ -108,6 +108,9 @@ public struct CloseCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let unacceptableData = CloseCode(rawValue: 1003)
     public static let policyViolation = CloseCode(rawValue: 1008)
     public static let messageTooBig = CloseCode(rawValue: 1009)
+    /// Our code (the 4000–4999 range is for applications): a new connection with the same player session id took
+    /// this connection's slot.
+    public static let replaced = CloseCode(rawValue: 4000)
 
     public var description: String { String(rawValue) }
 }
@@ -132,6 +135,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case malformedDatagram
     /// A fast message dropped because the recipient's outbound queue was full.
     case slowConsumer
+    /// A message over its sender's rate limit, or a datagram over its source address's limit.
+    case rateLimited
 }
 
 /// Something that happened in the session.
@@ -140,6 +145,12 @@ public enum Notice: Sendable {
     case playerAccepted(Player)
     /// The player left; it was still listed until now. `reason` says why.
     case playerDisconnected(Player, reason: String)
+    /// The player's connection was lost; its slot waits for a reconnect (``GameSession/Configuration/reconnectGrace``).
+    case playerLost(Player, reason: String)
+    /// A new connection took the player's slot over; `previous` was its connection until now.
+    case playerReconnected(Player, previous: ConnectionID)
+    /// A `-5` from `from` claimed a peer whose association with `boundTo` is live: refused.
+    case udpRebindRefused(peerId: Int32, from: UDPEndpoint, boundTo: UDPEndpoint)
     case udpAssociated(peerId: Int32, endpoint: UDPEndpoint)
     case fastReady(peerId: Int32)
     case joinedGroup(peerId: Int32, group: Int32)

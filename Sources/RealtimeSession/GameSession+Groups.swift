@@ -77,7 +77,7 @@ extension GameSession {
     }
 
     /// A `-13` packet for one player, over its WebSocket; empty when the player is gone.
-    private func membershipUpdate(_ group: Int32, to peerId: Int32) -> [Outbound] {
+    func membershipUpdate(_ group: Int32, to peerId: Int32) -> [Outbound] {
         guard let connection = players[peerId]?.player.connection else { return [] }
         let update = GroupMembershipUpdate(group: group, players: group > 0 || group == -1 ? members(of: group) : [])
         let packet = Packet(

@@ -2,69 +2,6 @@ import NIOCore
 import RealtimeProtocol
 
 extension GameSession {
-    /// A datagram arrived on the fast port from `endpoint` (PROTOCOL.md §6 and §8).
-    public mutating func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects {
-        if packet.opCode == .udpConnect {
-            return associate(packet, from: endpoint)
-        }
-        guard let peerId = udpBindings[endpoint] else {
-            return .drop(.unassociatedSource, peerId: nil, "datagram from unassociated \(endpoint)")
-        }
-        guard packet.sender == peerId else {
-            return .drop(.senderMismatch, peerId: peerId, "sender \(packet.sender) from \(endpoint)")
-        }
-        if let last = players[peerId]?.lastSequenceIn, packet.sequenceNumber <= last {
-            return .drop(.staleSequence, peerId: peerId, "sequence \(packet.sequenceNumber) after \(last)")
-        }
-        if packet.opCode.isDeveloper, packet.payload.readableBytes > RealtimeConstants.maxFastPayload {
-            return .drop(.payloadTooLarge, peerId: peerId, "\(packet.payload.readableBytes)-byte payload over UDP")
-        }
-        players[peerId]?.lastSequenceIn = packet.sequenceNumber
-        return handle(packet, from: peerId, fast: true)
-    }
-
-    /// A `-5` from `endpoint`: bind it to the peer it names, if the rules allow, and acknowledge with `-6`.
-    private mutating func associate(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects {
-        let peerId = packet.sender
-        guard var state = players[peerId] else {
-            return .drop(.udpConnectRejected, peerId: nil, "udpConnect for peer \(peerId), who is not logged in")
-        }
-        if let bound = udpBindings[endpoint], bound != peerId {
-            return .drop(.udpConnectRejected, peerId: peerId, "\(endpoint) is already associated with peer \(bound)")
-        }
-        if !configuration.udpAnySource, state.player.host != endpoint.host {
-            return .drop(
-                .udpConnectRejected,
-                peerId: peerId,
-                "udpConnect from \(endpoint.host), but peer \(peerId) logged in from \(state.player.host.map { "\($0)" } ?? "?")"
-            )
-        }
-        if let last = state.lastSequenceIn, packet.sequenceNumber <= last {
-            return .drop(.staleSequence, peerId: peerId, "sequence \(packet.sequenceNumber) after \(last)")
-        }
-        var effects = Effects()
-        state.lastSequenceIn = packet.sequenceNumber
-        if state.udp != endpoint {
-            if let old = state.udp { udpBindings[old] = nil }
-            udpBindings[endpoint] = peerId
-            state.udp = endpoint
-            effects.notices.append(.udpAssociated(peerId: peerId, endpoint: endpoint))
-        }
-        let ack = Packet(
-            opCode: .udpConnectServerAck,
-            targetPlayer: peerId,
-            sender: RealtimeConstants.serverPeerId,
-            message: .udpConnect
-        )
-        let sequenceNumber = state.nextSequenceOut
-        state.nextSequenceOut &+= 1
-        players[peerId] = state
-        effects.sends.append(
-            Outbound(packet: ack, peerId: peerId, route: .fast(endpoint, sequenceNumber: sequenceNumber))
-        )
-        return effects
-    }
-
     /// A packet from a logged-in peer, on either channel.
     mutating func handle(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
         if packet.opCode.isDeveloper {
@@ -158,10 +95,11 @@ extension GameSession {
 
     private mutating func addRecipient(_ peerId: Int32, fast: Bool, to relay: inout Relay) {
         guard let state = players[peerId] else { return }
-        if fast, state.fastReady, let endpoint = state.udp {
+        guard state.lostAt == nil else { return }
+        if fast, state.fastReady, let udp = state.udp {
             let sequenceNumber = state.nextSequenceOut
             players[peerId]!.nextSequenceOut = sequenceNumber &+ 1
-            relay.fast.append(FastRecipient(peerId: peerId, endpoint: endpoint, sequenceNumber: sequenceNumber))
+            relay.fast.append(FastRecipient(peerId: peerId, endpoint: udp.endpoint, sequenceNumber: sequenceNumber))
         } else {
             relay.reliable.append(ReliableRecipient(peerId: peerId, connection: state.player.connection))
         }

@@ -90,25 +90,37 @@ import Testing
         )
     }
 
-    @Test func natRebindingMovesTheAssociation() {
+    @Test func natRebindingMovesTheAssociationOnlyAfterTheBoundSourceFellSilent() {
         var harness = SessionHarness()
         let (_, peer) = harness.join()
-        harness.associate(peer, port: 7000)
-        _ = harness.session.receive(
+        let start = NIODeadline.now()
+        harness.associate(peer, port: 7000, at: start)
+        let early = harness.session.receive(
             Packet(opCode: .udpConnect, sequenceNumber: 5, sender: peer),
-            from: SessionHarness.endpoint(7001)
+            from: SessionHarness.endpoint(7001),
+            at: start + .seconds(1)
         )
+        #expect(early.drops == [.udpConnectRejected] && early.sends.isEmpty)
+        let late = harness.session.receive(
+            Packet(opCode: .udpConnect, sequenceNumber: 5, sender: peer),
+            from: SessionHarness.endpoint(7001),
+            at: start + .seconds(6)
+        )
+        #expect(late.sends.map(\.route.endpoint) == [SessionHarness.endpoint(7001)])
         #expect(
             harness.session.receive(
                 SessionHarness.data(player: peer, sender: peer, sequence: 6),
-                from: SessionHarness.endpoint(7000)
-            ).drops == [.unassociatedSource]
-        )
-        #expect(
-            harness.session.receive(
-                SessionHarness.data(player: peer, sender: peer, sequence: 6),
-                from: SessionHarness.endpoint(7001)
+                from: SessionHarness.endpoint(7001),
+                at: start + .seconds(6)
             ).drops.isEmpty
+        )
+        // A stale datagram from the old source (still in flight) changes nothing.
+        #expect(
+            harness.session.receive(
+                SessionHarness.data(player: peer, sender: peer, sequence: 0),
+                from: SessionHarness.endpoint(7000),
+                at: start + .seconds(6)
+            ).drops == [.unassociatedSource]
         )
     }
 
