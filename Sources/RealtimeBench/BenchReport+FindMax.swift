@@ -20,6 +20,7 @@ extension BenchReport {
         )
         for step in summary.steps {
             var verdict = step.sloMet ? "met" : "missed " + step.missed.joined(separator: ",")
+            if step.attempt > 1 { verdict += " (measured again)" }
             if step.generatorBehind { verdict += " (generator behind schedule)" }
             if step.summary.disconnects > 0 { verdict += " (\(step.summary.disconnects) clients lost)" }
             lines.append(

@@ -3,6 +3,14 @@ public struct FindMaxResult: Sendable {
     public struct Step: Sendable {
         public var result: BenchResult
         public var met: Bool
+        /// 1, or 2 for a rate measured again after a miss.
+        public var attempt: Int
+
+        public init(result: BenchResult, met: Bool, attempt: Int = 1) {
+            self.result = result
+            self.met = met
+            self.attempt = attempt
+        }
     }
 
     public var slo: ServiceLevel
@@ -26,6 +34,8 @@ public struct FindMaxSummary: Codable, Sendable, Hashable {
         /// Offered messages per second.
         public var rate: Double
         public var sloMet: Bool
+        /// 2 when the rate was measured again after a miss.
+        public var attempt: Int
         /// The SLO conditions this step missed.
         public var missed: [String]
         public var deliveredPerSecond: Double
@@ -61,6 +71,7 @@ public struct FindMaxSummary: Codable, Sendable, Hashable {
             return Step(
                 rate: summary.rate,
                 sloMet: step.met,
+                attempt: step.attempt,
                 missed: result.slo.missed(by: step.result).map(\.description),
                 deliveredPerSecond: summary.throughput.deliveredMessagesPerSecond,
                 p50Ms: summary.corrected.p50Ms,

@@ -16,7 +16,8 @@ extension Rtctl {
                 client i joins group i mod K + 1 (--groups K), and once every client is ready (logged in, UDP \
                 handshake done, groups complete) they send --rate messages per second together, round robin, on an \
                 open-loop schedule: message n is due at start + n/rate whatever happened to the ones before it, and a \
-                client that falls behind sends its backlog at once. Each payload carries the scheduled and the actual \
+                client that falls behind sends its backlog at once. Each event loop wakes at most every 0.1 ms and \
+                sends everything due, flushing each client once. Each payload carries the scheduled and the actual \
                 send time (16 bytes, the smallest --size; the rest is zeros), read on the same monotonic clock when \
                 the message arrives.
 
@@ -57,11 +58,14 @@ extension Rtctl {
                 step runs --warmup, then --duration (default 3s with --find-max), then --drain, at one rate: starting \
                 at --rate, doubling while steps meet the SLO (up to --max-rate), then bisecting between the highest \
                 rate that met it and the lowest that did not until they are within 5 % (at most 24 steps); a first \
-                step that misses halves instead. A step whose generator fell behind counts as missed and the verdict \
-                says the bench may be the limit. Output: a table of the steps and the verdict (--json: one object \
+                step that misses halves instead. A rate that misses is measured once more before it counts as missed \
+                (one stall of a busy machine is enough to miss a p99 bound in a short step); both steps are \
+                reported. A step whose generator fell behind counts as missed and the verdict says the bench may be \
+                the limit. Output: a table of the steps and the verdict (--json: one object \
                 with maxRate, verdict and the steps' curve, each with its full summary; --csv FILE: one row per step \
                 with slo_met; --plot FILE.svg: delivered/s and p50/p99 against the offered rate). Exits 0 when some \
-                rate met the SLO, 99 when none did, 1 when clients were lost (unless --allow-disconnects).
+                rate met the SLO, 99 when none did, 1 when clients were lost (unless --allow-disconnects). --slo without \
+                --find-max checks the one run: exit 99 when it is missed.
 
                 --fail-if METRIC<OP>VALUE (repeatable) exits 99 after the report when a condition holds. Metrics: \
                 pN (corrected latency at percentile N, e.g. p99 or p99.9), min, max, mean, uncorrected.pN …, with a \

@@ -152,6 +152,10 @@ struct ReportTests {
         try BenchReport.writeCSV(result, to: path)
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 5 && lines[0].hasSuffix(",slo_met") && lines[3].hasSuffix(",false"))
+        var again = result
+        again.steps[2].attempt = 2
+        #expect(BenchReport.text(again).contains("missed loss<=0.1% (measured again)"))
+        #expect(FindMaxSummary(again).steps.map(\.attempt) == [1, 1, 2, 1])
         let svg = CurvePlot(title: "t", subtitle: "s").svg(result)
         // Delivered and expected, then p99, p50 and the SLO's bound.
         #expect(svg.components(separatedBy: "<polyline").count == 6)
