@@ -46,10 +46,10 @@ public final class RealtimeServer: Service, Sendable {
     /// How long the server waits for the client's close frame after sending its own.
     static let closeTimeout = TimeAmount.seconds(2)
     /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
-    static let datagramsPerRead = 16
+    static let datagramsPerRead = 64
     static let datagramSlotSize = 4096
-    /// SO_RCVBUF and SO_SNDBUF of the UDP socket.
-    static let udpSocketBufferSize: SocketOptionValue = 4 * 1024 * 1024
+    /// SO_SNDBUF of the UDP socket.
+    static let udpSendBufferSize: SocketOptionValue = 4 * 1024 * 1024
 
     public init(
         configuration: ServerConfiguration,
@@ -90,44 +90,43 @@ public final class RealtimeServer: Service, Sendable {
         try await group.shutdownGracefully()
     }
 
-    /// Starts the script (if any) before the listeners, serves, then stops the script.
+    /// Starts the script (if any) before the listeners, serves, then stops the script. The script host's channel
+    /// lives on the session's event loop.
     private func runSession(on group: MultiThreadedEventLoopGroup) async throws {
         let ending = SessionEnding(logger: logger)
-        let router = ScriptRequestRouter(ending: ending)
+        let sessionLoop = group.next()
         var configuration = self.configuration
         var scriptSession: ScriptSession?
         if let options = configuration.script {
             let host = try await ScriptHost.start(
                 options: options,
                 gameSessionId: configuration.session.gameSessionId,
-                group: group,
+                loop: sessionLoop,
                 logger: logger,
-                onRequest: { router.handle($0) }
+                onRequest: { ending.handle($0) }
             )
-            router.attach(script: host)
-            scriptSession = ScriptSession(host: host, logger: logger) { reason in
-                ending.end(status: 1, reason: reason, failure: true)
-            }
+            ending.attach(script: host)
+            scriptSession = ScriptSession(host: host, logger: logger) { reason in ending.fail(reason) }
             configuration.adopt(scriptSession!, logger: logger)
         }
         logEffectiveConfiguration(configuration, script: scriptSession)
         do {
             try await serve(
                 on: group,
+                sessionLoop: sessionLoop,
                 configuration: configuration,
                 script: scriptSession ?? script,
                 scriptSession: scriptSession,
-                router: router,
                 ending: ending
             )
         } catch {
             ending.finish()
-            router.expectExit()
+            ending.expectHostExit()
             await scriptSession?.host.stop()
             throw error
         }
         ending.finish()
-        router.expectExit()
+        ending.expectHostExit()
         await scriptSession?.host.stop()
         finalStatus.withLockedValue { $0 = ending.status }
     }
@@ -135,7 +134,8 @@ public final class RealtimeServer: Service, Sendable {
     // MARK: - Serving
 
     private enum Accepted: Sendable {
-        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>, acceptedAt: NIODeadline)
+        /// An upgraded WebSocket, its handler talking to the session.
+        case player(any Channel)
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
         /// Over the connection limit: closed at once.
         case refused
@@ -143,10 +143,10 @@ public final class RealtimeServer: Service, Sendable {
 
     private func serve(
         on group: MultiThreadedEventLoopGroup,
+        sessionLoop: any EventLoop,
         configuration: ServerConfiguration,
         script: (any SessionScript)?,
         scriptSession: ScriptSession?,
-        router: ScriptRequestRouter,
         ending: SessionEnding
     ) async throws {
         let logger = {
@@ -157,18 +157,21 @@ public final class RealtimeServer: Service, Sendable {
         if !configuration.session.hooks.isEmpty, script == nil {
             logger.warning("script hooks configured without a script: every decision is allowed")
         }
-        let sessionLoop = group.next()
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
         let gate = ConnectionGate(
             limits: .init(maxConnections: configuration.effectiveMaxConnections, maxPending: configuration.maxPending),
             logger: logger,
             metrics: metrics
         )
+        let hostPromise = sessionLoop.makePromise(of: SessionHost.self)
+        // Connections that upgraded before the session was ready fail with the start-up's error.
+        defer { hostPromise.fail(CancellationError()) }
         let serverChannel = try await bindWebSocket(
             group: group,
             address: tcpAddress,
             configuration: configuration,
-            gate: gate
+            gate: gate,
+            host: hostPromise.futureResult
         )
         let udpChannel: any Channel
         do {
@@ -215,8 +218,10 @@ public final class RealtimeServer: Service, Sendable {
             script: script,
             recorder: recorder,
             gate: gate,
-            loginTimeout: configuration.loginTimeout
+            loginTimeout: configuration.loginTimeout,
+            flushInterval: configuration.flushInterval
         )
+        hostPromise.succeed(host)
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
             try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
@@ -236,14 +241,13 @@ public final class RealtimeServer: Service, Sendable {
             )
         )
 
-        router.attach(session: host)
         let listener = serverChannel.channel
         // Stop accepting first, then close every player with 1001.
         let stopServing: @Sendable () -> Void = {
             listener.close(promise: nil)
             host.beginShutdown()
         }
-        ending.setTrigger(stopServing)
+        ending.attach(session: host, trigger: stopServing)
         let healthChecks = scriptSession.map { script in
             Task {
                 let interval = script.host.options.healthInterval
@@ -267,7 +271,7 @@ public final class RealtimeServer: Service, Sendable {
             guard let scriptSession else { return stopServing() }
             // onProcessTerminate first (bounded by --shutdown-grace), then the players are closed.
             Task {
-                router.expectExit()
+                ending.expectHostExit()
                 await scriptSession.host.terminate()
                 stopServing()
             }
@@ -300,7 +304,8 @@ public final class RealtimeServer: Service, Sendable {
         group: MultiThreadedEventLoopGroup,
         address: SocketAddress,
         configuration: ServerConfiguration,
-        gate: ConnectionGate
+        gate: ConnectionGate,
+        host: EventLoopFuture<SessionHost>
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
@@ -336,6 +341,7 @@ public final class RealtimeServer: Service, Sendable {
                 }
                 return try Self.configureConnection(
                     channel,
+                    host: host,
                     limits: limits,
                     loginTimeout: loginTimeout,
                     metrics: metrics,
@@ -350,6 +356,7 @@ public final class RealtimeServer: Service, Sendable {
     /// the right code), the strict RFC 6455 checks, the aggregator (64 KiB messages) and the player handler.
     private static func configureConnection(
         _ channel: any Channel,
+        host: EventLoopFuture<SessionHost>,
         limits: PlayerWebSocketHandler.Limits,
         loginTimeout: TimeAmount,
         metrics: ServerMetrics,
@@ -361,8 +368,16 @@ public final class RealtimeServer: Service, Sendable {
             enableAutomaticErrorHandling: false,
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
             upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = PlayerWebSocketHandler(limits: limits, metrics: metrics, logger: logger)
+                // The session exists by the time a client can have upgraded, except in the instant after the listener
+                // opened: the upgrade then completes when it does.
+                host.hop(to: channel.eventLoop).flatMapThrowing { host in
+                    let handler = PlayerWebSocketHandler(
+                        host: host,
+                        acceptedAt: acceptedAt,
+                        limits: limits,
+                        metrics: metrics,
+                        logger: logger
+                    )
                     try channel.pipeline.syncOperations.addHandlers(
                         StrictFrameValidator(),
                         NIOWebSocketFrameAggregator(
@@ -372,12 +387,7 @@ public final class RealtimeServer: Service, Sendable {
                         ),
                         handler
                     )
-                    let asyncChannel = try NIOAsyncChannel<ClientInput, Never>(wrappingChannelSynchronously: channel)
-                    return Accepted.player(
-                        asyncChannel,
-                        NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                        acceptedAt: acceptedAt
-                    )
+                    return Accepted.player(channel)
                 }
             }
         )
@@ -441,8 +451,8 @@ public final class RealtimeServer: Service, Sendable {
             .channelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 1024 * 1024))
             // One socket takes every player's datagrams: the default receive buffer (about 280 small datagrams) overflows
             // whenever the loop is off the CPU for a few milliseconds. The kernel caps this at net.core.rmem_max.
-            .channelOption(.socketOption(.so_rcvbuf), value: Self.udpSocketBufferSize)
-            .channelOption(.socketOption(.so_sndbuf), value: Self.udpSocketBufferSize)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBuffer))
+            .channelOption(.socketOption(.so_sndbuf), value: Self.udpSendBufferSize)
         if address.protocol == .inet6 {
             bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
         }
@@ -456,8 +466,8 @@ public final class RealtimeServer: Service, Sendable {
     private func serveConnection(_ accepted: EventLoopFuture<Accepted>, host: SessionHost, logger: Logger) async {
         do {
             switch try await accepted.get() {
-            case .player(let channel, let handler, let acceptedAt):
-                await servePlayer(channel, handler: handler, acceptedAt: acceptedAt, host: host)
+            case .player(let channel):
+                await servePlayer(channel)
             case .http(let channel):
                 try await rejectHTTP(channel)
             case .refused:
@@ -468,50 +478,10 @@ public final class RealtimeServer: Service, Sendable {
         }
     }
 
-    /// One WebSocket connection: its packets go to the session in order; when the input ends (close frame, error,
-    /// transport failure, shutdown) the session forgets the connection, and the task waits for the close handshake.
-    private func servePlayer(
-        _ channel: NIOAsyncChannel<ClientInput, Never>,
-        handler: NIOLoopBound<PlayerWebSocketHandler>,
-        acceptedAt: NIODeadline,
-        host: SessionHost
-    ) async {
-        guard let connection = await host.open(channel.channel, handler: handler, acceptedAt: acceptedAt) else {
-            try? await channel.channel.close()
-            return
-        }
-        do {
-            try await channel.executeThenClose { inbound in
-                // Until the input says otherwise, the connection was lost: the client may come back.
-                var reason = "connection lost"
-                var lost = true
-                var pipeline = SessionHost.Pipeline()
-                do {
-                    reading: for try await input in inbound {
-                        switch input {
-                        case .packet(let packet):
-                            await host.receive(packet, on: connection, pipeline: &pipeline)
-                        case .failed(let code, let text, let wasLost):
-                            reason = "\(text) (\(code))"
-                            lost = wasLost
-                            break reading
-                        case .closedByClient(let code):
-                            reason = "closed by client (\(code.map { "\($0)" } ?? "no code"))"
-                            lost = false
-                            break reading
-                        }
-                    }
-                } catch {
-                    reason = "connection error: \(error)"
-                }
-                if Task.isCancelled { reason = "server shutting down" }
-                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway, lost: lost)
-                // Bounded: the handler closes the connection at the latest `closeTimeout` after its close frame.
-                try? await channel.channel.closeFuture.get()
-            }
-        } catch {
-            host.logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
-        }
+    /// One WebSocket connection: its handler talks to the session; the task only waits for the connection to end
+    /// (at shutdown, for its close handshake).
+    private func servePlayer(_ channel: any Channel) async {
+        try? await channel.closeFuture.get()
     }
 
     /// A plain HTTP request: 426 for a GET (this is a WebSocket endpoint), 400 otherwise; then close.

@@ -1,14 +1,17 @@
 import RealtimeSession
 
-/// The seam for a server script (a later issue): the server asks it the session's ``Decision``s and tells it the
-/// session's ``Notice``s.
+/// The seam between the session and a server script: the server asks it the session's questions and tells it the
+/// session's ``Notice``s, all on the session's event loop.
 ///
 /// The server calls a script only when `configuration.session.hooks` is not empty; the session asks only about the
-/// hooks listed there, so with no hooks no decision ever occurs. A decision is awaited before the packet's connection
-/// reads its next packet, which keeps each sender's order.
+/// hooks listed there, so with no hooks no question is ever asked. Questions are pipelined: several may be open at
+/// once, and the session carries out their answers in each sender's order.
 public protocol SessionScript: Sendable {
-    /// Answers a question of the session: true allows (a login, a join or leave, a delivery).
-    func decide(_ decision: Decision) async -> Bool
-    /// Something happened in the session. Called on the session's event loop: return at once.
+    /// Asks a question. `answer` must be called exactly once, on the session's event loop: true allows (a login, a
+    /// join or leave, a delivery).
+    func ask(_ question: Question, answer: @escaping (Bool) -> Void)
+    /// Something happened in the session: return at once.
     func notify(_ notice: Notice)
+    /// The session's batch of work is done: send what was asked and told since the last flush.
+    func flush()
 }

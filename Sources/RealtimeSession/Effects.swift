@@ -3,7 +3,7 @@ import RealtimeProtocol
 
 /// What the server must do after the game session handled one event. Independent parts, each possibly empty; the
 /// server performs them in this order: `sends`, `relay`, `closes`; `notices` are for logs, metrics, recordings and
-/// script notifications; `decision`, when set, must be answered with ``GameSession/decide(_:allow:)``.
+/// script notifications; each of `questions` must be answered with ``GameSession/decide(_:allow:)``.
 public struct Effects: Sendable {
     /// Packets for single players, in order.
     public var sends: [Outbound] = []
@@ -13,13 +13,13 @@ public struct Effects: Sendable {
     public var closes: [Close] = []
     /// Things that happened, for logs, metrics, recordings and the script.
     public var notices: [Notice] = []
-    /// A question for the script; the session waits for the answer before it acts.
-    public var decision: Decision?
+    /// Questions for the script; what depends on an answer waits for it (the same player's later packets too).
+    public var questions: [Question] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && decision == nil
+        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && questions.isEmpty
     }
 
     /// Appends another event's effects after these.
@@ -31,10 +31,7 @@ public struct Effects: Sendable {
         }
         closes += other.closes
         notices += other.notices
-        if let decision = other.decision {
-            precondition(self.decision == nil, "one decision per event")
-            self.decision = decision
-        }
+        questions += other.questions
     }
 }
 
@@ -123,6 +120,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case senderMismatch
     /// A `-5` for a peer that is not logged in, from the wrong IP, or from an address bound to another peer.
     case udpConnectRejected
+    /// A packet from a player with too many packets already waiting for the script's answers.
+    case scriptBacklog
     /// A datagram whose sequence number is not greater than the last one accepted from that peer.
     case staleSequence
     /// A payload over 4096 bytes, or over 1200 bytes on UDP.

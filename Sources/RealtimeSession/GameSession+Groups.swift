@@ -8,9 +8,7 @@ extension GameSession {
         }
         guard players[peerId]?.groups.contains(group) == false else { return Effects() }
         guard !configuration.hooks.contains(.joinGroup) else {
-            var effects = Effects()
-            effects.decision = .joinGroup(peerId: peerId, group: group)
-            return effects
+            return .asking(ask(.joinGroup(peerId: peerId, group: group), by: .player(peerId)))
         }
         return addMember(peerId, to: group)
     }
@@ -22,9 +20,7 @@ extension GameSession {
         }
         guard players[peerId]?.groups.contains(group) == true else { return Effects() }
         guard !configuration.hooks.contains(.leaveGroup) else {
-            var effects = Effects()
-            effects.decision = .leaveGroup(peerId: peerId, group: group)
-            return effects
+            return .asking(ask(.leaveGroup(peerId: peerId, group: group), by: .player(peerId)))
         }
         return removeMember(peerId, from: group, notifyLeaver: true)
     }

@@ -2,10 +2,19 @@ import NIOCore
 import RealtimeProtocol
 
 extension GameSession {
-    /// A packet from a logged-in peer, on either channel.
-    mutating func handle(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
+    /// Carries out a packet from a logged-in peer, on either channel, now. A question it asks is in
+    /// `questions`, registered but not yet placed in the peer's backlog (``handle(_:from:fast:)`` does that).
+    mutating func carryOut(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
         if packet.opCode.isDeveloper {
-            return route(packet, from: peerId, fast: fast)
+            switch classify(packet, from: peerId, fast: fast) {
+            case .drop(let effects): return effects
+            case .toServer(let packet):
+                var effects = Effects()
+                effects.notices.append(.messageToServer(packet, peerId: peerId))
+                return effects
+            case .ask(let decision): return .asking(ask(decision, by: .player(peerId)))
+            case .deliver(let packet): return deliver(packet, fast: fast)
+            }
         }
         switch packet.opCode {
         case .ping:
@@ -36,18 +45,26 @@ extension GameSession {
         }
     }
 
-    /// A developer message: the routing rules of PROTOCOL.md §7.
-    private mutating func route(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
+    /// Where a developer message goes (the routing rules of PROTOCOL.md §7), decided from the packet and the
+    /// configuration alone, so that it can be asked ahead of the sender's earlier packets.
+    enum Routing {
+        case drop(Effects)
+        /// To the server (`targetPlayer` -1): the script's `onMessage`.
+        case toServer(Packet)
+        /// A delivery hook decides.
+        case ask(Decision)
+        case deliver(Packet)
+    }
+
+    func classify(_ packet: Packet, from peerId: Int32, fast: Bool) -> Routing {
         guard packet.payload.readableBytes <= RealtimeConstants.maxPayload else {
-            return .drop(.payloadTooLarge, peerId: peerId, "\(packet.payload.readableBytes)-byte payload")
+            return .drop(.drop(.payloadTooLarge, peerId: peerId, "payload over 4096 bytes"))
         }
         var packet = packet
         packet.sender = peerId
         packet.sequenceNumber = 0
         if packet.targetPlayer == RealtimeConstants.serverPeerId {
-            var effects = Effects()
-            effects.notices.append(.messageToServer(packet, peerId: peerId))
-            return effects
+            return .toServer(packet)
         }
         let hook: Hooks
         if packet.targetGroup != RealtimeConstants.noTarget {
@@ -55,14 +72,12 @@ extension GameSession {
         } else if packet.targetPlayer > 0 {
             hook = .sendToPlayer
         } else {
-            return .drop(.noRecipient, peerId: peerId, "op code \(packet.opCode) with no target")
+            return .drop(.drop(.noRecipient, peerId: peerId, "message with no target"))
         }
         if configuration.hooks.contains(hook), configuration.hookOpCodes?.contains(packet.opCode.rawValue) ?? true {
-            var effects = Effects()
-            effects.decision = .deliver(packet, peerId: peerId, fast: fast)
-            return effects
+            return .ask(.deliver(packet, peerId: peerId, fast: fast))
         }
-        return deliver(packet, fast: fast)
+        return .deliver(packet)
     }
 
     /// Sends a message to its recipients: every member of `targetGroup` (the sender included), or `targetPlayer`.
@@ -107,19 +122,11 @@ extension GameSession {
 
     // MARK: - Decisions and the script
 
-    /// The script answered a ``Decision``.
-    public mutating func decide(_ decision: Decision, allow: Bool) -> Effects {
+    /// Carries out an answered question's decision.
+    mutating func apply(_ decision: Decision, allow: Bool) -> Effects {
         switch decision {
-        case .login(let player):
-            guard case .loggingIn(let pending, let queued) = connectionState(player.connection),
-                pending.peerId == player.peerId
-            else { return Effects() }
-            pendingLogins -= 1
-            guard allow, !shuttingDown else {
-                releaseLogin(player)
-                return refuseDecided(player, reason: shuttingDown ? "server shutting down" : "rejected by script")
-            }
-            return accept(pending, queued: queued)
+        case .login:
+            return Effects()
         case .joinGroup(let peerId, let group):
             guard players[peerId] != nil else { return Effects() }
             guard allow else {

@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import RealtimeProtocol
 
@@ -125,6 +126,11 @@ public struct GameSession: Sendable {
     /// Token buckets for datagrams from addresses that are not associated (their `-5`s), per IP address.
     var strangers = StrangerLimiter()
     var pendingLogins = 0
+    /// Each player's packets waiting behind an unanswered question (see ``handle(_:from:fast:)``).
+    var backlogs: [Int32: Deque<Pending>] = [:]
+    /// Who asked each open question.
+    var askers: [DecisionID: Asker] = [:]
+    var nextDecision: UInt64 = 1
     private var nextPeerId: Int32 = 1
     private(set) var shuttingDown = false
 
@@ -292,9 +298,7 @@ public struct GameSession: Sendable {
         guard configuration.hooks.contains(.playerConnect) else { return accept(player) }
         pendingLogins += 1
         connections[connection] = .loggingIn(player, queued: [])
-        var effects = Effects()
-        effects.decision = .login(player)
-        return effects
+        return .asking(ask(.login(player), by: .login(connection)))
     }
 
     mutating func refuse(_ connection: ConnectionID, sessionId: String, reason: String) -> Effects {
@@ -363,6 +367,7 @@ public struct GameSession: Sendable {
         dissociate(peerId)
         if state.lostAt == nil { countHost(state.player.host, by: -1) }
         players[peerId] = nil
+        backlogs[peerId] = nil
         playerOrder.removeAll { $0 == peerId }
         lostPlayers.remove(peerId)
         if peersBySessionId[state.player.playerSessionId] == peerId {

@@ -300,3 +300,45 @@ import Testing
         #expect(!harness.session.awaitsLogin(connection))
     }
 }
+
+/// Questions for the script are pipelined: several per sender in flight, answers carried out in the sender's order.
+@Suite struct PipelinedDecisionTests {
+    @Test func answersOutOfOrderAreCarriedOutInTheSendersOrder() throws {
+        var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup, .joinGroup]))
+        let (c1, p1) = harness.join()
+        let (_, p2) = harness.join()
+        // A join (asked), then three group messages (asked at once, behind it), then a ping (waits).
+        let join = try #require(
+            harness.session.receive(Packet(opCode: .joinGroup, message: .joinGroup(group: 4)), on: c1).questions.first
+        )
+        let messages = try (0..<3).map { index in
+            try #require(
+                harness.session.receive(SessionHarness.data(group: 4, payload: "m\(index)"), on: c1).questions.first
+            )
+        }
+        #expect(harness.session.receive(Packet(opCode: .ping), on: c1).isEmpty)
+        // The last message is answered first: nothing happens until everything before it is answered.
+        #expect(harness.session.decide(messages[2].id, allow: true).isEmpty)
+        #expect(harness.session.decide(messages[0].id, allow: true).isEmpty)
+        // The join's answer releases the join, then message 0 (to the new member), stops at message 1.
+        let released = harness.session.decide(join.id, allow: true)
+        #expect(released.notices.contains { if case .joinedGroup(p1, 4) = $0 { return true } else { return false } })
+        #expect(released.reliableRecipients == [p1])
+        let rest = harness.session.decide(messages[1].id, allow: false)
+        // Message 1 refused, message 2 delivered, then the ping's result.
+        #expect(rest.reliableRecipients == [p1])
+        #expect(rest.sends.map(\.packet.opCode) == [.pingResult])
+        // Another sender is never held up by p1's questions.
+        #expect(!harness.session.receive(SessionHarness.data(group: -1), on: ConnectionID(2)).questions.isEmpty)
+        _ = p2
+    }
+
+    @Test func aSenderWithTooManyOpenQuestionsHasItsPacketsDropped() {
+        var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup]))
+        let (c1, _) = harness.join()
+        for _ in 0..<GameSession.maxBacklog {
+            #expect(harness.session.receive(SessionHarness.data(group: -1), on: c1).questions.count == 1)
+        }
+        #expect(harness.session.receive(SessionHarness.data(group: -1), on: c1).drops == [.scriptBacklog])
+    }
+}

@@ -281,19 +281,24 @@ import Testing
         let (_, p2) = harness.join()
         // No onSendToPlayer hook: delivered at once.
         #expect(harness.session.receive(SessionHarness.data(player: p2), on: c1).reliableRecipients == [p2])
+        let refusedQuestion = try #require(
+            harness.session.receive(SessionHarness.data(group: -1), on: c1).questions.first
+        )
         let asked = harness.session.receive(SessionHarness.data(group: -1), on: c1)
-        let decision = try #require(asked.decision)
+        let question = try #require(asked.questions.first)
         #expect(asked.relay == nil)
-        #expect(harness.session.decide(decision, allow: false).relay == nil)
-        #expect(harness.session.decide(decision, allow: true).reliableRecipients == [p1, p2])
+        #expect(harness.session.decide(refusedQuestion.id, allow: false).relay == nil)
+        #expect(harness.session.decide(question.id, allow: true).reliableRecipients == [p1, p2])
+        // An answer comes once: a second one for the same question changes nothing.
+        #expect(harness.session.decide(question.id, allow: true).isEmpty)
     }
 
     @Test func deliveryHooksCanBeLimitedToSomeOpCodes() {
         var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup, .sendToPlayer], hookOpCodes: [7]))
         let (c1, p1) = harness.join()
         #expect(harness.session.receive(SessionHarness.data(6, group: -1), on: c1).reliableRecipients == [p1])
-        #expect(harness.session.receive(SessionHarness.data(7, group: -1), on: c1).decision != nil)
-        #expect(harness.session.receive(SessionHarness.data(7, player: p1), on: c1).decision != nil)
+        #expect(!harness.session.receive(SessionHarness.data(7, group: -1), on: c1).questions.isEmpty)
+        #expect(!harness.session.receive(SessionHarness.data(7, player: p1), on: c1).questions.isEmpty)
     }
 
     @Test func serverMessagesCarrySenderMinusOne() {

@@ -179,8 +179,8 @@ extension Route {
     @Test func scriptDecidesLoginsAndQueuedMessagesFollowTheResult() throws {
         var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.playerConnect]))
         let (connection, effects) = harness.connect("a")
-        let decision = try #require(effects.decision)
-        guard case .login(let player) = decision else {
+        let question = try #require(effects.questions.first)
+        guard case .login(let player) = question.decision else {
             Issue.record("expected a login decision")
             return
         }
@@ -193,7 +193,7 @@ extension Route {
             reliable: true
         )
         #expect(greeting.isEmpty)
-        let accepted = harness.session.decide(decision, allow: true)
+        let accepted = harness.session.decide(question.id, allow: true)
         #expect(accepted.sends.map(\.packet.opCode) == [.loginResponse, OpCode(5)])
         #expect(accepted.sends.allSatisfy { $0.route == .reliable(connection) })
         #expect(harness.session.playerList.map(\.peerId) == [player.peerId])
@@ -202,12 +202,12 @@ extension Route {
     @Test func scriptRefusalClosesWithReason() throws {
         var harness = SessionHarness(.init(gameSessionId: "t", maxPlayers: 1, hooks: [.playerConnect]))
         let (_, effects) = harness.connect("a")
-        let refused = harness.session.decide(try #require(effects.decision), allow: false)
+        let refused = harness.session.decide(try #require(effects.questions.first).id, allow: false)
         #expect(refused.closes.first?.reason == "rejected by script")
         #expect(refused.closes.first?.code == .policyViolation)
         // The refused login no longer holds a seat.
         let (_, again) = harness.connect("b")
-        #expect(again.decision != nil)
+        #expect(!again.questions.isEmpty)
     }
 
     @Test func shutdownClosesEveryoneAndRefusesNewLogins() {
