@@ -127,7 +127,8 @@ final class BenchClients: Sendable {
                         noUDP: configuration.reliable,
                         eventLoopGroup: driver.loop,
                         logger: logger,
-                        eventHandler: driver.handler(slot: slot)
+                        eventHandler: driver.handler(slot: slot),
+                        tls: configuration.tls
                     )
                     options.datagramReadBatch = BenchRunner.datagramReadBatch
                     let client: RealtimeClient

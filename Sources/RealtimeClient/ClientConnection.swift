@@ -2,8 +2,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 
 /// Drives one ``ClientSession`` with real sockets: the WebSocket, the UDP socket and the retry timer all live on one
@@ -21,6 +23,7 @@ final class ClientConnection: @unchecked Sendable {
     private let datagramReadBatch: Int
     private var source: EventSource?
     private let eventHandler: (@Sendable (ClientEvent) -> Void)?
+    private let tls: ClientTLS
 
     // Event-loop state.
     private var session: ClientSession
@@ -28,6 +31,8 @@ final class ClientConnection: @unchecked Sendable {
     private var packetHandler: WebSocketPacketHandler?
     private var barrier: WriteBarrierHandler?
     private var udp: (any Channel)?
+    /// Why the TLS handshake of a `wss://` connection failed, if it did.
+    private var tlsFailure: (any Error)?
     private var retryTimer: Scheduled<Void>?
     private var connectPromise: EventLoopPromise<LoggedIn>?
     private var connectDeadline: Scheduled<Void>?
@@ -58,11 +63,13 @@ final class ClientConnection: @unchecked Sendable {
         self.connectTimeout = options.connectTimeout
         self.datagramReadBatch = options.datagramReadBatch
         self.eventHandler = options.eventHandler
+        self.tls = options.tls ?? ClientTLS()
         self.session = ClientSession(
             configuration: .init(
                 playerSessionId: options.playerSessionId,
                 connectPayload: options.connectPayload,
-                noUDP: options.noUDP
+                noUDP: options.noUDP,
+                secure: endpoint.secure
             )
         )
     }
@@ -84,6 +91,12 @@ final class ClientConnection: @unchecked Sendable {
         guard !closeRequested else {
             return eventLoop.makeFailedFuture(RealtimeClientError(.closed, "closed before the login completed"))
         }
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = endpoint.secure ? try tls.makeContext() : nil
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
         let promise = eventLoop.makePromise(of: LoggedIn.self)
         connectPromise = promise
         connectDeadline = eventLoop.scheduleTask(in: connectTimeout) { [self] in
@@ -97,7 +110,16 @@ final class ClientConnection: @unchecked Sendable {
             .connectTimeout(connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture { try configureUpgrade(channel) }
+                channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        // SNI carries a host name, never an IP address; either is checked against the certificate.
+                        let name = HostName.isIPAddress(endpoint.host) ? nil : endpoint.host
+                        let operations = channel.pipeline.syncOperations
+                        try operations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: name))
+                        try operations.addHandler(TLSFailureRecorder { [self] in tlsFailure = tlsFailure ?? $0 })
+                    }
+                    try configureUpgrade(channel)
+                }
             }
             .connect(host: endpoint.host, port: endpoint.port)
             .whenComplete { [self] result in
@@ -168,16 +190,26 @@ final class ClientConnection: @unchecked Sendable {
                 failConnect(RealtimeClientError(.upgradeRefused, "\(endpoint) refused the WebSocket upgrade"))
                 channel.close(promise: nil)
             case .failure(let error):
-                failConnect(RealtimeClientError(.upgradeRefused, "WebSocket upgrade with \(endpoint) failed: \(error)"))
+                if let tlsFailure {
+                    failConnect(ClientTLS.failure(tlsFailure, endpoint: endpoint))
+                } else {
+                    failConnect(
+                        RealtimeClientError(.upgradeRefused, "WebSocket upgrade with \(endpoint) failed: \(error)")
+                    )
+                }
                 channel.close(promise: nil)
             }
         }
         channel.closeFuture.whenComplete { [self] _ in
             // Reached only when the upgrade never completed; otherwise the packet handler reported the close.
             if !upgraded {
-                failConnect(
-                    RealtimeClientError(.connectionFailed, "\(endpoint) closed the connection during the upgrade")
-                )
+                if let tlsFailure {
+                    failConnect(ClientTLS.failure(tlsFailure, endpoint: endpoint))
+                } else {
+                    failConnect(
+                        RealtimeClientError(.connectionFailed, "\(endpoint) closed the connection during the upgrade")
+                    )
+                }
                 finishEvents(.disconnected(reason: "closed during the WebSocket upgrade", code: nil))
             }
         }
@@ -473,6 +505,14 @@ final class ClientConnection: @unchecked Sendable {
             return
         }
         address.port = port
+        let dtls: NIOLoopBound<DTLSClientHandler>?
+        do {
+            dtls = try session.caCert.map { NIOLoopBound(try makeDTLSHandler(caCert: $0), eventLoop: eventLoop) }
+        } catch {
+            logger.warning("cannot secure the fast channel; staying on the WebSocket", metadata: ["error": "\(error)"])
+            perform(session.udpFailed())
+            return
+        }
         var bootstrap = DatagramBootstrap(group: eventLoop)
             // One read per readiness event: the loop is level-triggered, so a datagram left behind is read on the
             // next turn, and the usual case (one datagram waiting) costs one recvmsg instead of a second one that
@@ -491,6 +531,7 @@ final class ClientConnection: @unchecked Sendable {
         bootstrap
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let dtls { try channel.pipeline.syncOperations.addHandler(dtls.value) }
                     try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: self))
                 }
             }
@@ -504,7 +545,12 @@ final class ClientConnection: @unchecked Sendable {
                     }
                     udp = channel
                     if readingPaused { channel.setOption(.autoRead, value: false).whenFailure { _ in } }
-                    perform(session.udpOpened())
+                    if let dtls {
+                        // verifyIdentity goes out once the DTLS handshake is done.
+                        dtls.value.start()
+                    } else {
+                        perform(session.udpOpened())
+                    }
                 case .failure(let error):
                     logger.info(
                         "cannot open the UDP socket; staying on the WebSocket",
@@ -513,6 +559,27 @@ final class ClientConnection: @unchecked Sendable {
                     perform(session.udpFailed())
                 }
             }
+    }
+
+    /// Secure mode: DTLS on the fast channel, trusting only the login result's `caCert` (unless `--tls-insecure`) and
+    /// checking the certificate against the endpoint's host exactly as given, as the SDK does.
+    private func makeDTLSHandler(caCert: ByteBuffer) throws -> DTLSClientHandler {
+        let context = try DTLSContext.client(trustedPEM: tls.insecure ? nil : String(buffer: caCert))
+        let dtls = try DTLSSession(client: context, expectedHost: endpoint.host, allocator: ByteBufferAllocator())
+        return DTLSClientHandler(
+            session: dtls,
+            onEstablished: { [self] in
+                logger.debug("DTLS handshake done")
+                perform(session.udpOpened())
+            },
+            onEnded: { [self] error in
+                logger.info(
+                    "the DTLS fast channel ended; staying on the WebSocket",
+                    metadata: ["error": "\(error.map { "\($0)" } ?? "closed by the server")"]
+                )
+                perform(session.udpFailed())
+            }
+        )
     }
 
     private func closeUDP() {

@@ -48,12 +48,10 @@ public final class RealtimeClient: Sendable {
     ///
     /// Throws a ``RealtimeClientError``: ``RealtimeClientError/Code/loginRefused`` when the server refused the
     /// player session, ``RealtimeClientError/Code/connectionFailed``, ``RealtimeClientError/Code/upgradeRefused``,
-    /// ``RealtimeClientError/Code/connectTimeout`` or ``RealtimeClientError/Code/disconnected`` otherwise, and
+    /// ``RealtimeClientError/Code/connectTimeout``, ``RealtimeClientError/Code/tlsFailed`` (`wss://`) or
+    /// ``RealtimeClientError/Code/disconnected`` otherwise, and
     /// ``RealtimeClientError/Code/closed`` when the task is cancelled.
     public static func connect(to endpoint: Endpoint, options: ClientOptions) async throws -> RealtimeClient {
-        guard !endpoint.secure else {
-            throw RealtimeClientError(.secureModeNotSupported, "secure mode (wss://) is not supported yet")
-        }
         let eventLoop = options.eventLoopGroup.next()
         let connection = ClientConnection(eventLoop: eventLoop, endpoint: endpoint, options: options)
         let high = max(options.eventBufferSize, 2)

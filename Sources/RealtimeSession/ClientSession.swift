@@ -13,11 +13,19 @@ public struct ClientSession: Sendable {
         public var connectPayload: ByteBuffer
         /// Keep everything on the WebSocket: no UDP socket, no handshake.
         public var noUDP: Bool
+        /// Secure mode (`wss://`): the fast channel is DTLS, bound with `verifyIdentity` instead of `-5`/`-6`/`-7`.
+        public var secure: Bool
 
-        public init(playerSessionId: String, connectPayload: ByteBuffer = ByteBuffer(), noUDP: Bool = false) {
+        public init(
+            playerSessionId: String,
+            connectPayload: ByteBuffer = ByteBuffer(),
+            noUDP: Bool = false,
+            secure: Bool = false
+        ) {
             self.playerSessionId = playerSessionId
             self.connectPayload = connectPayload
             self.noUDP = noUDP
+            self.secure = secure
         }
     }
 
@@ -29,7 +37,9 @@ public struct ClientSession: Sendable {
         case opening
         /// `-5` sent `attempts` times; waiting for `-6`.
         case handshaking(attempts: Int)
-        /// `-6` seen and `-7` sent: fast messages go over UDP.
+        /// Secure mode: `-14` sent over DTLS; waiting for `-15`.
+        case verifying
+        /// `-6` seen and `-7` sent (secure mode: `-15 {success:true}` seen): fast messages go over UDP.
         case ready
     }
 
@@ -37,6 +47,9 @@ public struct ClientSession: Sendable {
         var peerId: Int32
         var fastPort: Int
         var fast: Fast
+        /// Secure mode: what the login result gave for the DTLS channel.
+        var connectToken = ""
+        var caCert = ByteBuffer()
     }
 
     enum State: Sendable {
@@ -51,7 +64,7 @@ public struct ClientSession: Sendable {
     }
 
     public let configuration: Configuration
-    private var state: State = .connecting
+    var state: State = .connecting
     /// The sequence number of the next UDP datagram out (0: the field is absent on the wire).
     private var nextSequenceOut: Int32 = 0
     /// The last sequence number accepted over UDP; the SDK starts at -1.
@@ -177,7 +190,7 @@ public struct ClientSession: Sendable {
                 }
                 return Action(emit: .groupMembership(group: update.group, players: update.players))
             case .verifyIdentityResponse:
-                return Action()
+                return verifyIdentityResult(packet, &connected)
             default:
                 return Action(emit: .message(packet))
             }
@@ -192,13 +205,23 @@ public struct ClientSession: Sendable {
         let peerId = result.peerId != 0 ? result.peerId : packet.targetPlayer
         let fastPort = Int(result.fastPort)
         let udp = !configuration.noUDP && fastPort > 0 && fastPort <= 65535
-        state = .connected(Connected(peerId: peerId, fastPort: fastPort, fast: udp ? .opening : .disabled))
+        state = .connected(
+            Connected(
+                peerId: peerId,
+                fastPort: fastPort,
+                fast: udp ? .opening : .disabled,
+                connectToken: result.connectToken,
+                caCert: result.caCert
+            )
+        )
         return Action(emit: .connected(peerId: peerId, fastPort: fastPort), udp: udp ? .open(port: fastPort) : nil)
     }
 
-    /// The UDP socket is open (connected to the fast port): start the handshake.
+    /// The UDP socket is open (connected to the fast port): start the handshake. In secure mode the DTLS handshake
+    /// must be done first: then `verifyIdentity` goes out.
     public mutating func udpOpened() -> Action {
         guard case .connected(var connected) = state, connected.fast == .opening else { return Action() }
+        if configuration.secure { return verifyIdentity(&connected) }
         connected.fast = .handshaking(attempts: 0)
         state = .connected(connected)
         return udpConnectAttempt()
@@ -356,7 +379,7 @@ public struct ClientSession: Sendable {
         return .reliable(packet)
     }
 
-    private mutating func fastPacket(_ packet: Packet) -> Send {
+    mutating func fastPacket(_ packet: Packet) -> Send {
         var packet = packet
         packet.reliable = false
         packet.sequenceNumber = nextSequenceOut

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeServer
 import RealtimeSession
 import ServiceLifecycle
@@ -31,12 +32,21 @@ extension Rtctl {
                 a script process that dies, ends the session and serve exits 1. SIGINT or SIGTERM first runs \
                 onProcessTerminate (for at most --shutdown-grace), then closes the players.
 
+                Secure mode (--tls-cert and --tls-key, PEM): the WebSocket port speaks wss (TLS 1.2 and 1.3) and \
+                the fast port DTLS 1.2, which the SDK's RT_OVER_WSS_DTLS_TLS12 connection type expects; plain \
+                ws:// and plain UDP are refused. Login results carry caCert, the CA certificate clients verify \
+                the DTLS server with: --tls-ca, else the top of the --tls-cert chain (which must then hold the \
+                issuer, or be self-signed). A self-signed root at the top of the chain is not sent in handshakes. \
+                rtctl cert makes a CA and a server certificate for local testing. The listening line then has \
+                "secure":true.
+
                 Examples:
                   rtctl serve
                   rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
                   rtctl serve --max-players 4 --reserve alice --reserve bob --announce-players
                   rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
                   rtctl serve --script game.js --script-arg level=3 --hook-timeout 2000
+                  rtctl cert 127.0.0.1 localhost && rtctl serve --tls-cert server.pem --tls-key server-key.pem
                 """
         )
 
@@ -103,6 +113,25 @@ extension Rtctl {
         )
         var record: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Secure mode: the server's certificate chain, PEM, leaf first (e.g. rtctl cert's server.pem).",
+                valueName: "file"
+            )
+        )
+        var tlsCert: String?
+
+        @Option(help: ArgumentHelp("Secure mode: the private key of --tls-cert, unencrypted PEM.", valueName: "file"))
+        var tlsKey: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Secure mode: the CA certificate (PEM) clients get as caCert (default: the top of the --tls-cert chain).",
+                valueName: "file"
+            )
+        )
+        var tlsCa: String?
+
         @OptionGroup(title: "Limits and abuse")
         var limits: LimitFlags
 
@@ -114,10 +143,13 @@ extension Rtctl {
 
         /// The ids read from `--player-sessions`, filled by `validate()`.
         private var fileIds: [String] = []
+        /// The certificates and key of secure mode, read by `validate()`.
+        private var identity: ServerIdentity?
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, limits, script, logging
+            case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
+            case logging
         }
 
         mutating func validate() throws {
@@ -146,6 +178,26 @@ extension Rtctl {
             }
             if let playerSessions {
                 fileIds = try Self.readPlayerSessions(playerSessions)
+            }
+            identity = try Self.identity(certificate: tlsCert, key: tlsKey, ca: tlsCa)
+        }
+
+        /// Secure mode's certificates, checked together; nil without `--tls-cert`.
+        static func identity(certificate: String?, key: String?, ca: String?) throws -> ServerIdentity? {
+            switch (certificate, key) {
+            case (nil, nil):
+                if ca != nil { throw ValidationError("--tls-ca needs --tls-cert and --tls-key") }
+                return nil
+            case (nil, _?):
+                throw ValidationError("--tls-key needs --tls-cert")
+            case (_?, nil):
+                throw ValidationError("--tls-cert needs --tls-key")
+            case (let certificate?, let key?):
+                do {
+                    return try ServerIdentity.load(certificateFile: certificate, keyFile: key, caFile: ca)
+                } catch let error as SecurityError {
+                    throw ValidationError("secure mode: \(error)")
+                }
             }
         }
 
@@ -203,6 +255,7 @@ extension Rtctl {
             )
             configuration.script = script.options
             configuration.recordPath = record
+            configuration.tls = identity
             limits.apply(to: &configuration)
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
             if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
@@ -226,9 +279,12 @@ extension Rtctl {
                 }
             }
             let stdout = LineWriter(descriptor: FileHandle.standardOutput.fileDescriptor, mode: .immediate)
+            let secure = configuration.tls != nil
             let server = RealtimeServer(configuration: configuration, logger: logger) { address in
                 do {
-                    try stdout.write(ListeningLine(address).jsonText)
+                    var line = ListeningLine(address)
+                    line.secure = secure
+                    try stdout.write(line.jsonText)
                 } catch {
                     logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
                 }
@@ -285,6 +341,8 @@ struct ListeningLine: Hashable, Sendable {
     var tcpPort: Int
     var udpPort: Int
     var gameSessionId: String
+    /// Secure mode: the line then has `"secure":true`.
+    var secure = false
 
     init(host: String, tcpPort: Int, udpPort: Int, gameSessionId: String) {
         self.host = host
@@ -309,6 +367,7 @@ struct ListeningLine: Hashable, Sendable {
         object.add("tcpPort", integer: tcpPort)
         object.add("udpPort", integer: udpPort)
         object.add("gameSessionId", string: gameSessionId)
+        if secure { object.add("secure", bool: true) }
         return object.finish()
     }
 }

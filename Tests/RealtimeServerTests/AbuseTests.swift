@@ -157,7 +157,10 @@ struct AbuseTests {
 
     @Test("2,000 idle connections: the oldest pending ones are closed and a real login still succeeds")
     func idleCrowd() async throws {
-        let server = try await RunningServer.start { $0.session.maxPlayers = 32 }
+        let server = try await RunningServer.start {
+            $0.session.maxPlayers = 32
+            $0.maxPending = 256
+        }
         defer { server.task.cancel() }
         var idle: [any Channel] = []
         for _ in 0..<2000 {
