@@ -60,7 +60,19 @@ public struct ClientSession: Sendable {
         case connected(Connected)
         /// The client sent its close frame; waiting for the WebSocket to close.
         case closing
-        case closed
+        case closed(Ending)
+    }
+
+    /// How the connection ended.
+    public enum Ending: Hashable, Sendable {
+        /// The WebSocket closed before its upgrade completed (nothing was sent).
+        case beforeUpgrade
+        /// The server refused the login, then closed.
+        case refused
+        /// The client closed it.
+        case byClient
+        /// The server or the network closed it.
+        case byServer
     }
 
     public let configuration: Configuration
@@ -99,8 +111,17 @@ public struct ClientSession: Sendable {
     }
 
     /// True once the WebSocket is closed: nothing more will happen.
-    public var isClosed: Bool {
-        if case .closed = state { return true }
+    public var isClosed: Bool { ending != nil }
+
+    /// How the connection ended, once it has.
+    public var ending: Ending? {
+        if case .closed(let ending) = state { return ending }
+        return nil
+    }
+
+    /// True until the WebSocket upgrade completes (and no close was asked for).
+    public var isConnecting: Bool {
+        if case .connecting = state { return true }
         return false
     }
 
@@ -263,14 +284,14 @@ public struct ClientSession: Sendable {
         return Action(send: fastPacket(packet), timer: .schedule(timer, delay))
     }
 
-    /// The WebSocket closed: with a close frame (`code` and `reason` from it) or without (`code` nil).
+    /// The WebSocket closed: with a close frame (`code` and `reason` from it) or without (`code` nil). After the
+    /// client's own close, a close without a reason says "closed by client".
     public mutating func webSocketClosed(code: UInt16?, reason: String) -> Action {
-        let previous = state
-        state = .closed
-        switch previous {
+        switch state {
         case .closed:
             return Action()
         case .connected(let connected):
+            state = .closed(.byServer)
             let timer: TimerChange? = if case .handshaking = connected.fast { .cancel } else { nil }
             timerGeneration &+= 1
             return Action(
@@ -278,9 +299,18 @@ public struct ClientSession: Sendable {
                 timer: timer,
                 udp: connected.fast == .disabled ? nil : .close
             )
-        case .connecting, .loggingIn, .refused, .closing:
+        case .connecting:
+            state = .closed(.beforeUpgrade)
+        case .loggingIn:
+            state = .closed(.byServer)
+        case .refused:
+            state = .closed(.refused)
+        case .closing:
+            state = .closed(.byClient)
+            let reason = reason.isEmpty || code == nil ? "closed by client" : reason
             return Action(emit: .disconnected(code: code, reason: reason))
         }
+        return Action(emit: .disconnected(code: code, reason: reason))
     }
 
     // MARK: - User requests

@@ -10,8 +10,9 @@ struct LimitFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             """
-            Messages per second each player may send, counted apart on the WebSocket and over UDP; beyond it \
-            messages are dropped (counted, logged once per player every 10 s). 0 turns the limit off.
+            Messages per second each player may send, counted apart on the WebSocket and over UDP. Datagrams beyond \
+            it are dropped; WebSocket messages beyond it wait (the server stops reading the connection: the sender \
+            is slowed down, nothing is lost). Logged once per player every 10 s. 0 turns the limit off.
             """,
             valueName: "msgs/s"
         )
@@ -26,8 +27,8 @@ struct LimitFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             """
-            Disconnect (1008 "rate limit exceeded") a player that keeps sending more than twice its rate limit for \
-            this long; 0 never disconnects.
+            Disconnect (1008 "rate limit exceeded") a player that keeps sending more than twice its rate limit over \
+            UDP, or is held back on its WebSocket without a break, for this long; 0 never disconnects.
             """,
             valueName: "duration"
         )
