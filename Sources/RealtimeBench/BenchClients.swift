@@ -89,6 +89,9 @@ final class BenchClients: Sendable {
         let configuration = runner.configuration
         let endpoint = runner.endpoint
         let logger = runner.logger
+        // Player session ids unique to this run: two benches on one server must not take each other's slots over
+        // (a login with a player session id already in the session is a reconnect).
+        let runId = String(UInt32.random(in: .min ... .max), radix: 36)
         let start = NIODeadline.now().uptimeNanoseconds
         let planned = Double(configuration.clients) / configuration.connectRate
         let connected = NIOLockedValueBox(0)
@@ -123,7 +126,7 @@ final class BenchClients: Sendable {
                 tasks.addTask {
                     let began = NIODeadline.now().uptimeNanoseconds
                     var options = ClientOptions(
-                        playerSessionId: "bench-\(index)",
+                        playerSessionId: "bench-\(runId)-\(index)",
                         noUDP: configuration.reliable,
                         eventLoopGroup: driver.loop,
                         logger: logger,

@@ -164,6 +164,17 @@ extension Rtctl {
         @Option(help: ArgumentHelp("Payload bytes per message (at least 16: two timestamps).", valueName: "bytes"))
         var size = BenchPayload.minimumSize
 
+        @Option(
+            help: ArgumentHelp(
+                """
+                The op code of the bench's messages; messages with another op code are not counted (several benches \
+                can share a server, each with its own).
+                """,
+                valueName: "n"
+            )
+        )
+        var opcode: Int32 = 100
+
         @Flag
         var mode: Mode = .fast
 
@@ -238,7 +249,7 @@ extension Rtctl {
         private enum CodingKeys: String, CodingKey {
             case endpointArgument, endpointOption, serve, tls, tlsFlags, clients, connectRate, groups, target, rate,
                 duration
-            case warmup, drain, size, mode, threads, noProgress, json, csv, hgrm, plot, failIf, logging
+            case warmup, drain, size, opcode, mode, threads, noProgress, json, csv, hgrm, plot, failIf, logging
             case allowDisconnects, findMax, slo, maxRate
         }
 
@@ -277,6 +288,8 @@ extension Rtctl {
                 )
             }
             configuration.size = size
+            guard opcode > 0 else { throw ValidationError("--opcode \(opcode) is not a positive (developer) op code") }
+            configuration.opCode = opcode
             if let threads, !(1...256).contains(threads) {
                 throw ValidationError("--threads \(threads) is not between 1 and 256")
             }

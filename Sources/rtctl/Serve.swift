@@ -126,6 +126,17 @@ extension Rtctl {
 
         @Option(
             help: ArgumentHelp(
+                """
+                Under load, reliable messages leave in batches at most this often (one write per connection per \
+                batch); a quiet server sends at once. Longer batches cost less CPU and add up to this much latency.
+                """,
+                valueName: "duration"
+            )
+        )
+        var flushInterval = DurationArgument(.microseconds(500))
+
+        @Option(
+            help: ArgumentHelp(
                 "Secure mode: the server's certificate chain, PEM, leaf first (e.g. rtctl cert's server.pem).",
                 valueName: "file"
             )
@@ -159,7 +170,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
+            case announceMembership, announcePlayers, udpAnySource, record, threads, flushInterval, tlsCert, tlsKey, tlsCa, limits, script
             case logging
         }
 
@@ -270,6 +281,7 @@ extension Rtctl {
             configuration.script = script.options
             configuration.recordPath = record
             configuration.threads = threads
+            configuration.flushInterval = .nanoseconds(flushInterval.nanoseconds)
             configuration.tls = identity
             limits.apply(to: &configuration)
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }

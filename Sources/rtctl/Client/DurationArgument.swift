@@ -21,6 +21,7 @@ struct DurationArgument: ExpressibleByArgument, Hashable, Sendable, CustomString
     var description: String {
         if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
         if nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
+        if nanoseconds % 1_000 == 0 { return "\(nanoseconds / 1_000)us" }
         return "\(nanoseconds)ns"
     }
 
