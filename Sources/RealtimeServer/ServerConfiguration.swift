@@ -25,6 +25,12 @@ public struct ServerConfiguration: Sendable {
     public var script: ScriptOptions?
     /// Write every event of the session to this file (a recording, CLI.md "Recording format").
     public var recordPath: String?
+    /// Take the first port of this range where both listeners bind (TCP and UDP on the same number); overrides
+    /// `port` and `udpPort`.
+    public var portRange: ClosedRange<Int>?
+    /// The UDP port announced to players in login results when it differs from the bound one (a container's port
+    /// mapped to another port on the host).
+    public var advertisedUDPPort: Int?
     /// Settings given on the command line: they win over the script's `configuration`, with a warning.
     public var explicitSettings: ExplicitSettings = []
 

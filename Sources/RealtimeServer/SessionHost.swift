@@ -120,6 +120,14 @@ final class SessionHost: Sendable {
         loop.execute { core.value.shutDown() }
     }
 
+    // MARK: - Status
+
+    /// The players and groups now (for the status page and the gauges); nil when the event loop is gone.
+    func membership() async -> (players: [StatusSnapshot.PlayerSummary], groups: [StatusSnapshot.GroupSummary])? {
+        let core = self.core
+        return try? await loop.submit { core.value.membership() }.get()
+    }
+
     // MARK: - Script requests
 
     /// Carries out a request of the script (on the session's loop, in the order the script made them).
@@ -134,8 +142,8 @@ final class SessionHost: Sendable {
         var next: Decision? = decision
         let core = self.core
         while let decision = next {
-            let allow = await script?.decide(decision) ?? true
-            next = try? await loop.submit { core.value.decide(decision, allow: allow) }.get()
+            let verdict = await script?.verdict(on: decision) ?? .allow
+            next = try? await loop.submit { core.value.decide(decision, verdict: verdict) }.get()
         }
     }
 }
@@ -218,8 +226,8 @@ final class SessionCore {
         return effects.decision
     }
 
-    func decide(_ decision: Decision, allow: Bool) -> Decision? {
-        let effects = session.decide(decision, allow: allow)
+    func decide(_ decision: Decision, verdict: Verdict) -> Decision? {
+        let effects = session.decide(decision, verdict: verdict)
         perform(effects)
         // Decisions of many senders come back together: their relays leave in one write per recipient.
         flushSoon()
@@ -261,6 +269,15 @@ final class SessionCore {
         enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
         flush()
         connections[connection] = nil
+    }
+
+    func membership() -> (players: [StatusSnapshot.PlayerSummary], groups: [StatusSnapshot.GroupSummary]) {
+        (
+            session.playerList.map {
+                StatusSnapshot.PlayerSummary(peerId: $0.peerId, playerSessionId: $0.playerSessionId)
+            },
+            session.groupList.map { StatusSnapshot.GroupSummary(group: $0.group, members: $0.members) }
+        )
     }
 
     func shutDown() {

@@ -3,7 +3,7 @@ import RealtimeProtocol
 
 /// What the server must do after the game session handled one event. Independent parts, each possibly empty; the
 /// server performs them in this order: `sends`, `relay`, `closes`; `notices` are for logs, metrics, recordings and
-/// script notifications; `decision`, when set, must be answered with ``GameSession/decide(_:allow:)``.
+/// script notifications; `decision`, when set, must be answered with ``GameSession/decide(_:verdict:)``.
 public struct Effects: Sendable {
     /// Packets for single players, in order.
     public var sends: [Outbound] = []
@@ -188,6 +188,19 @@ public enum Decision: Hashable, Sendable {
     /// `onSendToPlayer` (`targetGroup` 0) or `onSendToGroup`: deliver this message? `fast` tells whether it arrived
     /// over UDP (and so may leave over UDP).
     case deliver(Packet, peerId: Int32, fast: Bool)
+}
+
+/// The answer to a ``Decision``: allow, or refuse with the reason a refused login's close frame carries.
+public struct Verdict: Hashable, Sendable {
+    public var allowed: Bool
+    /// Why it was refused (nil: the default reason, "rejected by script" for a login).
+    public var reason: String?
+
+    public static let allow = Verdict(allowed: true, reason: nil)
+
+    public static func refuse(_ reason: String? = nil) -> Verdict {
+        Verdict(allowed: false, reason: reason)
+    }
 }
 
 /// The script hooks a session asks about; a hook not listed is never asked (no round trip).

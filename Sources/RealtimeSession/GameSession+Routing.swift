@@ -171,6 +171,13 @@ extension GameSession {
 
     /// The script answered a ``Decision``.
     public mutating func decide(_ decision: Decision, allow: Bool) -> Effects {
+        decide(decision, verdict: allow ? .allow : .refuse())
+    }
+
+    /// The script (or a validator in front of it) answered a ``Decision``; a refused login is closed with the
+    /// verdict's reason.
+    public mutating func decide(_ decision: Decision, verdict: Verdict) -> Effects {
+        let allow = verdict.allowed
         switch decision {
         case .login(let player):
             guard case .loggingIn(let pending, let queued) = connectionState(player.connection),
@@ -179,7 +186,10 @@ extension GameSession {
             pendingLogins -= 1
             guard allow, !shuttingDown else {
                 releaseLogin(player)
-                return refuseDecided(player, reason: shuttingDown ? "server shutting down" : "rejected by script")
+                return refuseDecided(
+                    player,
+                    reason: shuttingDown ? "server shutting down" : verdict.reason ?? "rejected by script"
+                )
             }
             return accept(pending, queued: queued)
         case .joinGroup(let peerId, let group):

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import RealtimeProtocol
 import RealtimeServer
@@ -31,12 +32,21 @@ extension Rtctl {
                 a script process that dies, ends the session and serve exits 1. SIGINT or SIGTERM first runs \
                 onProcessTerminate (for at most --shutdown-grace), then closes the players.
 
+                With --admin-port, an HTTP listener (loopback unless --admin-host says otherwise; it has no \
+                authentication) serves /healthz (200 "ok", or 503 when the script failed or its last onHealthCheck \
+                said unhealthy), /readyz (200 "ready" once listening, 503 while starting or shutting down), /metrics \
+                (Prometheus text: rtctl_players, rtctl_groups, messages and bytes per channel, drops by reason, \
+                rtctl_script_hook_duration_seconds per hook, rtctl_script_state), /status (one JSON snapshot), and a \
+                live status page at / that follows /events (server-sent events, one snapshot a second). The \
+                listening line then also has "adminPort".
+
                 Examples:
                   rtctl serve
                   rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
                   rtctl serve --max-players 4 --reserve alice --reserve bob --announce-players
                   rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
                   rtctl serve --script game.js --script-arg level=3 --hook-timeout 2000
+                  rtctl serve --admin-port 9100 && curl -s 127.0.0.1:9100/metrics
                 """
         )
 
@@ -100,6 +110,9 @@ extension Rtctl {
         @OptionGroup(title: "Server script")
         var script: ScriptFlags
 
+        @OptionGroup(title: "Admin listener")
+        var admin: AdminFlags
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -108,7 +121,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, script, logging
+            case announceMembership, announcePlayers, udpAnySource, record, script, admin, logging
         }
 
         mutating func validate() throws {
@@ -212,16 +225,35 @@ extension Rtctl {
                 }
             }
             let stdout = LineWriter(descriptor: FileHandle.standardOutput.fileDescriptor, mode: .immediate)
-            let server = RealtimeServer(configuration: configuration, logger: logger) { address in
+            let adminConfiguration =
+                admin.adminPort == nil ? nil : admin.configuration(metricsText: PrometheusMetrics.bootstrap())
+            let report = ListeningReport(waitsForAdmin: adminConfiguration != nil) { line in
                 do {
-                    try stdout.write(ListeningLine(address).jsonText)
+                    try stdout.write(line.jsonText)
                 } catch {
                     logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
                 }
             }
+            let server = RealtimeServer(
+                configuration: configuration,
+                logger: logger,
+                script: nil,
+                metricsFactory: MetricsSystem.factory,
+                onListening: { report.server($0) }
+            )
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let adminConfiguration {
+                // First in the group, so that it stops last: /readyz answers 503 while the players are closed.
+                let adminServer = AdminServer(configuration: adminConfiguration, status: server.status, logger: logger)
+                {
+                    report.admin($0)
+                }
+                services.append(.init(service: adminServer))
+            }
+            services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    services: [.init(service: server)],
+                    services: services,
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
@@ -250,6 +282,8 @@ struct ListeningLine: Hashable, Sendable {
     var tcpPort: Int
     var udpPort: Int
     var gameSessionId: String
+    /// The admin listener's port, with `--admin-port`.
+    var adminPort: Int?
 
     init(host: String, tcpPort: Int, udpPort: Int, gameSessionId: String) {
         self.host = host
@@ -274,6 +308,7 @@ struct ListeningLine: Hashable, Sendable {
         object.add("tcpPort", integer: tcpPort)
         object.add("udpPort", integer: udpPort)
         object.add("gameSessionId", string: gameSessionId)
+        if let adminPort { object.add("adminPort", integer: adminPort) }
         return object.finish()
     }
 }

@@ -197,6 +197,15 @@ extension Effects {
         #expect(again.decision != nil)
     }
 
+    @Test func aRefusalWithAReasonClosesWithThatReason() throws {
+        var harness = SessionHarness(.init(gameSessionId: "t", maxPlayers: 2, hooks: [.playerConnect]))
+        let (_, effects) = harness.connect("a")
+        let refused = harness.session.decide(try #require(effects.decision), verdict: .refuse("player session expired"))
+        #expect(refused.closes.first?.reason == "player session expired")
+        #expect(refused.closes.first?.code == .policyViolation)
+        #expect(refused.sends.first?.packet.opCode == .loginResponse)
+    }
+
     @Test func shutdownClosesEveryoneAndRefusesNewLogins() {
         var harness = SessionHarness()
         _ = harness.join()

@@ -83,6 +83,7 @@ final class ScriptHost: Sendable {
     static func start(
         options: ScriptOptions,
         gameSessionId: String,
+        deferGameSession: Bool = false,
         group: any EventLoopGroup,
         logger: Logger,
         onRequest: @escaping @Sendable (ScriptRequest) -> Void
@@ -156,7 +157,12 @@ final class ScriptHost: Sendable {
         let description: ScriptDescription
         do {
             description = try await inbox.waitForReady {
-                let start = StartHeader(scriptPath: scriptPath, args: options.arguments, gameSessionId: gameSessionId)
+                let start = StartHeader(
+                    scriptPath: scriptPath,
+                    args: options.arguments,
+                    gameSessionId: gameSessionId,
+                    deferGameSession: deferGameSession
+                )
                 bridge.writeAndFlush(try BridgeFrame(kind: .start, encoding: start), promise: nil)
             }
         } catch {
@@ -323,5 +329,7 @@ struct StartHeader: Encodable, Sendable {
     var scriptPath: String
     var args: [String: String]
     var gameSessionId: String
+    /// A fleet manager starts the game session later (the `startGameSession` call): skip `onStartGameSession`.
+    var deferGameSession: Bool
     var serverId: Int32 = -1
 }

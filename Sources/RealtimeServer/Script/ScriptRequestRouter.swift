@@ -82,9 +82,11 @@ final class ScriptRequestRouter: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let ending: SessionEnding
+    private let status: ServerStatus
 
-    init(ending: SessionEnding) {
+    init(ending: SessionEnding, status: ServerStatus) {
         self.ending = ending
+        self.status = status
     }
 
     /// Called on the bridge's event loop for every request.
@@ -97,15 +99,18 @@ final class ScriptRequestRouter: Sendable {
                 return state.script
             }
             script?.acknowledgeEnd()
+            self.status.update { $0.script = .ended }
             ending.end(
                 status: code,
                 reason: code == 0 ? "the script ended it" : "the script exited with status \(code)"
             )
         case .hung(let hook):
+            self.status.update { $0.script = .failed }
             ending.end(status: 1, reason: "script callback \(hook) did not return in time", failure: true)
         case .exited(let status, let lastErrors):
             guard !state.withLockedValue({ $0.endSeen || $0.stopping }) else { return }
             let errors = lastErrors.isEmpty ? "" : "; its last errors:\n" + lastErrors.joined(separator: "\n")
+            self.status.update { $0.script = .failed }
             ending.end(
                 status: 1,
                 reason: "the script host exited unexpectedly with status \(status)\(errors)",

@@ -8,12 +8,14 @@ import RealtimeSession
 final class ScriptSession: SessionScript {
     let host: ScriptHost
     private let logger: Logger
+    private let metrics: ServerMetrics
     /// Called when a hook fails in a way that must end the session (it hung, or the host is gone).
     private let onFatal: @Sendable (String) -> Void
 
-    init(host: ScriptHost, logger: Logger, onFatal: @escaping @Sendable (String) -> Void) {
+    init(host: ScriptHost, logger: Logger, metrics: ServerMetrics, onFatal: @escaping @Sendable (String) -> Void) {
         self.host = host
         self.logger = logger
+        self.metrics = metrics
         self.onFatal = onFatal
     }
 
@@ -34,27 +36,33 @@ final class ScriptSession: SessionScript {
         return (hooks, nil)
     }
 
+    /// The hook a decision calls.
+    private func hook(for decision: Decision) -> String {
+        switch decision {
+        case .login: "onPlayerConnect"
+        case .joinGroup: "onPlayerJoinGroup"
+        case .leaveGroup: "onPlayerLeaveGroup"
+        case .deliver(let packet, _, _):
+            isGameSparks
+                ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
+        }
+    }
+
     func decide(_ decision: Decision) async -> Bool {
-        let hook: String
+        let hook = hook(for: decision)
+        let started = ContinuousClock.now
+        defer { metrics.hookCall(hook, took: .now - started) }
         do {
             switch decision {
             case .login(let player):
-                hook = "onPlayerConnect"
                 return try await host.call(
                     hook,
                     header: ConnectArguments(player: PlayerArgument(player)),
                     payload: player.connectPayload
                 )
-            case .joinGroup(let peerId, let group):
-                hook = "onPlayerJoinGroup"
-                return try await host.call(hook, header: GroupArguments(group: group, peerId: peerId))
-            case .leaveGroup(let peerId, let group):
-                hook = "onPlayerLeaveGroup"
+            case .joinGroup(let peerId, let group), .leaveGroup(let peerId, let group):
                 return try await host.call(hook, header: GroupArguments(group: group, peerId: peerId))
             case .deliver(let packet, _, let fast):
-                hook =
-                    isGameSparks
-                    ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
                 return try await host.call(
                     hook,
                     header: MessageArguments(packet, reliable: !fast),
@@ -95,12 +103,32 @@ final class ScriptSession: SessionScript {
     /// Runs `onHealthCheck` (when the script defines it); false when unhealthy or failing.
     func healthCheck() async -> Bool {
         guard host.description.hooks.contains("onHealthCheck") else { return true }
+        let started = ContinuousClock.now
+        defer { metrics.hookCall("onHealthCheck", took: .now - started) }
         do {
             return try await host.call("onHealthCheck", header: Empty())
         } catch {
             logger.warning("onHealthCheck failed", metadata: ["source": "script", "error": "\(error)"])
             return false
         }
+    }
+
+    /// Runs `onStartGameSession(gameSession)` for a game session a fleet manager started (the host skipped it at
+    /// start-up); false when it threw or did not return within the hook timeout.
+    func startGameSession(_ gameSession: FleetGameSession) async -> Bool {
+        let started = ContinuousClock.now
+        defer { metrics.hookCall("onStartGameSession", took: .now - started) }
+        do {
+            return try await host.call("startGameSession", header: GameSessionArguments(gameSession: gameSession))
+        } catch {
+            logger.error("onStartGameSession failed", metadata: ["source": "script", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Tells the script that the fleet manager changed the game session (`onUpdateGameSession`).
+    func updateGameSession(_ update: FleetGameSessionUpdate) {
+        host.notify("updateGameSession", header: UpdateArguments(updateGameSession: update))
     }
 }
 
@@ -112,6 +140,14 @@ struct PlayerArgument: Encodable, Sendable {
         self.peerId = player.peerId
         self.playerSessionId = player.playerSessionId
     }
+}
+
+private struct GameSessionArguments: Encodable, Sendable {
+    var gameSession: FleetGameSession
+}
+
+private struct UpdateArguments: Encodable, Sendable {
+    var updateGameSession: FleetGameSessionUpdate
 }
 
 private struct ConnectArguments: Encodable, Sendable {

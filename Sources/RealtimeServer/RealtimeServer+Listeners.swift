@@ -1,0 +1,50 @@
+import NIOCore
+import NIOPosix
+
+extension RealtimeServer {
+    /// Binds the WebSocket listener, then the UDP socket. With a port range (`--port-range`), takes the first port of
+    /// the range where both bind, so that several processes share one host; otherwise the configured ports.
+    func bindListeners(
+        group: MultiThreadedEventLoopGroup,
+        loop: any EventLoop,
+        configuration: ServerConfiguration
+    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
+        guard let range = configuration.portRange else {
+            return try await bindPair(group: group, loop: loop, configuration: configuration)
+        }
+        var lastError: (any Error)?
+        for port in range {
+            var candidate = configuration
+            candidate.port = port
+            candidate.udpPort = port
+            do {
+                return try await bindPair(group: group, loop: loop, configuration: candidate)
+            } catch {
+                logger.debug("port \(port) is taken", metadata: ["error": "\(error)"])
+                lastError = error
+            }
+        }
+        throw lastError ?? IOError(errnoCode: EADDRINUSE, reason: "bind")
+    }
+
+    private func bindPair(
+        group: MultiThreadedEventLoopGroup,
+        loop: any EventLoop,
+        configuration: ServerConfiguration
+    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
+        let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
+        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress, configuration: configuration)
+        do {
+            let udpChannel = try await bindUDP(
+                loop: loop,
+                tcpAddress: tcpAddress,
+                tcpChannel: serverChannel.channel,
+                configuration: configuration
+            )
+            return (serverChannel, udpChannel)
+        } catch {
+            try? await serverChannel.channel.close()
+            throw error
+        }
+    }
+}
