@@ -159,6 +159,7 @@ let package = Package(
         .testTarget(
             name: "RealtimeFleetTests",
             dependencies: [
+                "rtctl",
                 "RealtimeFleet",
                 "RealtimeServer",
                 "RealtimeClient",

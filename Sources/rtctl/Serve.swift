@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOCore
+import RealtimeFleet
 import RealtimeProtocol
 import RealtimeServer
 import RealtimeSession
@@ -113,6 +114,9 @@ extension Rtctl {
         @OptionGroup(title: "Admin listener")
         var admin: AdminFlags
 
+        @OptionGroup(title: "Fleets (GameLift, Agones)")
+        var fleet: FleetFlags
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -121,7 +125,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, script, admin, logging
+            case announceMembership, announcePlayers, udpAnySource, record, script, admin, fleet, logging
         }
 
         mutating func validate() throws {
@@ -207,6 +211,7 @@ extension Rtctl {
             )
             configuration.script = script.options
             configuration.recordPath = record
+            configuration.portRange = fleet.range
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
             if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
             return configuration
@@ -234,11 +239,18 @@ extension Rtctl {
                     logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
                 }
             }
+            let agent: (any FleetAgent)?
+            do {
+                agent = try fleet.agent(environment: ProcessInfo.processInfo.environment, logger: logger)
+            } catch {
+                throw RtctlError.usage("serve: \(error)")
+            }
             let server = RealtimeServer(
                 configuration: configuration,
                 logger: logger,
                 script: nil,
                 metricsFactory: MetricsSystem.factory,
+                fleet: agent,
                 onListening: { report.server($0) }
             )
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -267,7 +279,9 @@ extension Rtctl {
                 throw RtctlError.runtime("serve: \(error)")
             } catch let error as IOError {
                 let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
-                let ports = "--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? "")
+                let ports =
+                    fleet.portRange.map { "--port-range \($0)" } ?? "--port \(port)"
+                    + (udpPort.map { ", --udp-port \($0)" } ?? "")
                 throw RtctlError.runtime("serve: cannot listen on \(host) (\(ports)): \(reason)")
             } catch {
                 throw RtctlError.runtime("serve: \(error)")

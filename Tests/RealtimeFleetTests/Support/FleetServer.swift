@@ -25,6 +25,7 @@ struct FleetServer {
         script: String? = nil,
         fleet: (any FleetAgent)? = nil,
         admin: Bool = false,
+        logger: Logger = testLogger("server"),
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> FleetServer {
         var configuration = ServerConfiguration(session: GameSession.Configuration(gameSessionId: "fleet-test"))
@@ -41,7 +42,7 @@ struct FleetServer {
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
         let server = RealtimeServer(
             configuration: configuration,
-            logger: testLogger("server"),
+            logger: logger,
             script: nil,
             metricsFactory: PrometheusMetricsFactory(registry: registry),
             fleet: fleet
