@@ -116,7 +116,14 @@ public final class RealtimeServer: Service, Sendable {
         let router = ScriptRequestRouter(ending: ending, status: status)
         var configuration = self.configuration
         if let fleet {
-            configuration = try await fleet.prepare(configuration)
+            do {
+                // The fleet manager may not answer yet (a sidecar starting): a signal stops the wait cleanly.
+                let initial = configuration
+                configuration = try await cancelWhenGracefulShutdown { try await fleet.prepare(initial) }
+            } catch is CancellationError where Task.isShuttingDownGracefully {
+                logger.info("stopped before the fleet manager answered")
+                return
+            }
             status.update { $0.gameSession = .waiting }
         }
         var scriptSession: ScriptSession?

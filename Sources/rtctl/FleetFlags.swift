@@ -94,8 +94,9 @@ struct FleetFlags: ParsableArguments {
         }
     }
 
-    /// The fleet agent these flags ask for, if any. Throws a ``FleetError`` naming what is missing.
-    func agent(environment: [String: String], logger: Logger) throws -> (any FleetAgent)? {
+    /// The fleet agent these flags ask for, if any. Throws a ``FleetError`` naming what is missing. `portGiven`:
+    /// `--port` was on the command line (Agones then advertises the reported UDP port instead of binding it).
+    func agent(environment: [String: String], portGiven: Bool, logger: Logger) throws -> (any FleetAgent)? {
         if gamelift {
             var configuration = try GameLiftConfiguration.resolve(
                 environment: environment,
@@ -107,6 +108,14 @@ struct FleetFlags: ParsableArguments {
             )
             configuration.logPaths = logPaths
             return GameLiftAgent(configuration: configuration, logger: logger)
+        }
+        if agones {
+            let configuration = AgonesConfiguration(
+                sidecarPort: try AgonesConfiguration.sidecarPort(flag: agonesSdkPort, environment: environment),
+                portName: agonesPortName,
+                bindReportedPort: !portGiven
+            )
+            return AgonesAgent(configuration: configuration, logger: logger)
         }
         return nil
     }

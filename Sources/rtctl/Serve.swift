@@ -54,8 +54,14 @@ extension Rtctl {
         @Option(help: "The address to listen on (IPv4 or IPv6, e.g. 127.0.0.1 or ::).")
         var host = "0.0.0.0"
 
-        @Option(help: "The WebSocket (TCP) port; 0 picks a free port.")
-        var port = RealtimeConstants.defaultPort
+        @Option(
+            name: .customLong("port"),
+            help: """
+                The WebSocket (TCP) port; 0 picks a free port (default: 1900; with --agones, the port the GameServer \
+                reports).
+                """
+        )
+        var tcpPort: Int?
 
         @Option(help: "The UDP port (default: the TCP port's number; 0 picks a free port).")
         var udpPort: Int?
@@ -124,14 +130,14 @@ extension Rtctl {
         private var fileIds: [String] = []
 
         private enum CodingKeys: String, CodingKey {
-            case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
+            case host, tcpPort, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
             case announceMembership, announcePlayers, udpAnySource, record, script, admin, fleet, logging
         }
 
         mutating func validate() throws {
             guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
-            guard (0...65_535).contains(port) else {
-                throw ValidationError("--port \(port) is not between 0 and 65535")
+            if let tcpPort, !(0...65_535).contains(tcpPort) {
+                throw ValidationError("--port \(tcpPort) is not between 0 and 65535")
             }
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
@@ -188,6 +194,9 @@ extension Rtctl {
             return fallback
         }
 
+        /// `--port`, or its default.
+        var port: Int { tcpPort ?? RealtimeConstants.defaultPort }
+
         /// The server configuration these flags describe.
         func serverConfiguration(gameSessionId: String) -> ServerConfiguration {
             let reserved: Set<String>? =
@@ -241,7 +250,11 @@ extension Rtctl {
             }
             let agent: (any FleetAgent)?
             do {
-                agent = try fleet.agent(environment: ProcessInfo.processInfo.environment, logger: logger)
+                agent = try fleet.agent(
+                    environment: ProcessInfo.processInfo.environment,
+                    portGiven: tcpPort != nil || fleet.portRange != nil,
+                    logger: logger
+                )
             } catch {
                 throw RtctlError.usage("serve: \(error)")
             }

@@ -146,7 +146,7 @@ enum GameLiftPush: Sendable, Hashable {
                 self = .unknown(action: action)
             }
         } catch let error as DecodingError {
-            throw FleetError(.badResponse, "a GameLift \(action) push that cannot be read: \(Self.describe(error))")
+            throw FleetError(.badResponse, "a GameLift \(action) push that cannot be read: \(describe(error))")
         }
     }
 
@@ -162,15 +162,6 @@ enum GameLiftPush: Sendable, Hashable {
     private struct Refresh: Decodable {
         var RefreshConnectionEndpoint: String
         var AuthToken: String
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "no \(key.stringValue)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
-        @unknown default: "\(error)"
-        }
     }
 }
 

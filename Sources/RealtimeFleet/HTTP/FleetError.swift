@@ -53,3 +53,13 @@ func withTimeout<Result: Sendable>(
         return try await group.next()!
     }
 }
+
+/// Where and why JSON could not be decoded, in one line.
+func describe(_ error: DecodingError) -> String {
+    switch error {
+    case .keyNotFound(let key, _): "no \(key.stringValue)"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        "\(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+    @unknown default: "\(error)"
+    }
+}
