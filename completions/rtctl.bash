@@ -188,7 +188,7 @@ _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --quiet -q --version -h --help)
     repeating_options=(--reserve --script-arg)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -218,6 +218,30 @@ _rtctl_serve() {
         return
         ;;
     '--record')
+        return
+        ;;
+    '--rate-limit')
+        return
+        ;;
+    '--burst')
+        return
+        ;;
+    '--rate-limit-kick')
+        return
+        ;;
+    '--login-timeout')
+        return
+        ;;
+    '--max-pending')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--reconnect-grace')
+        return
+        ;;
+    '--max-lag')
         return
         ;;
     '--script')

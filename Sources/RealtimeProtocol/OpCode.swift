@@ -54,6 +54,8 @@ public enum RealtimeConstants {
     public static let maxPayload = 4096
     /// Largest payload the SDK sends over UDP; larger "fast" messages go reliably.
     public static let maxFastPayload = 1200
+    /// Longest player session id a login may carry, in UTF-8 bytes (our rule; GameLift's are about 50).
+    public static let maxPlayerSessionIdBytes = 256
     /// Largest WebSocket message the server accepts (our rule).
     public static let maxFrameSize = 64 * 1024
     /// Largest UDP datagram worth reading: a fast payload plus the packet's other fields.

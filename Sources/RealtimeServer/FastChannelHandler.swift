@@ -2,8 +2,9 @@ import NIOCore
 import RealtimeProtocol
 import RealtimeSession
 
-/// The UDP socket's framing: one datagram, one packet (PROTOCOL.md §2). Malformed and oversized datagrams are dropped
-/// and counted here; well-formed ones go to the session.
+/// The UDP socket's framing: one datagram, one packet (PROTOCOL.md §2). Oversized datagrams, datagrams the session's
+/// first look refuses (unassociated sources, senders over their rate limit) and malformed ones are dropped and counted
+/// here, before they are decoded where possible; well-formed ones go to the session.
 ///
 /// The session lives on this socket's event loop (see ``SessionHost``), so a datagram is handed over synchronously,
 /// without a hop, and the writes of a whole read batch are flushed once, when the batch ends.
@@ -28,7 +29,7 @@ final class FastChannelHandler: ChannelInboundHandler {
             )
             return
         }
-        guard let endpoint = UDPEndpoint(envelope.remoteAddress) else { return }
+        guard let endpoint = UDPEndpoint(envelope.remoteAddress), host.screen(endpoint) else { return }
         let packet: Packet
         do {
             packet = try bytes.readOnlyPacket(maxLength: RealtimeConstants.maxDatagramSize)

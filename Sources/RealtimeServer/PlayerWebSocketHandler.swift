@@ -1,3 +1,4 @@
+import DequeModule
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -8,8 +9,9 @@ import RealtimeSession
 enum ClientInput: Sendable {
     /// One well-formed packet from a binary message.
     case packet(Packet)
-    /// The transport closed the connection (a close frame with this code is on its way to the client).
-    case failed(CloseCode, reason: String)
+    /// The transport closed the connection (a close frame with this code is on its way to the client). `lost`: the
+    /// client went silent (keep-alive timeout) rather than broke a rule; its player may reconnect.
+    case failed(CloseCode, reason: String, lost: Bool)
     /// The client sent a close frame (answered).
     case closedByClient(code: UInt16?)
 }
@@ -37,6 +39,10 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         var closeTimeout: TimeAmount
         var maxFastBacklog: Int
         var maxReliableBacklog: Int
+        /// A player whose oldest unsent message is older than this is closed ("too slow"); nil: no such limit.
+        var maxLag: TimeAmount?
+        /// The limit on the messages a client sends on this connection.
+        var rateLimit: RateLimit
     }
 
     private enum State {
@@ -53,11 +59,17 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private var context: ChannelHandlerContext?
     private var lastHeard = NIODeadline.now()
     private var keepAlive: RepeatedTask?
+    private var limiter: RateLimiter
+    /// When each batch of writes not yet written to the socket was written to the channel, oldest first: the first is
+    /// the age of the oldest unsent message.
+    private var unsentBatches: Deque<NIODeadline> = []
+    private var lagCheck: Scheduled<Void>?
 
     init(limits: Limits, metrics: ServerMetrics, logger: Logger) {
         self.limits = limits
         self.metrics = metrics
         self.logger = logger
+        self.limiter = RateLimiter(limits.rateLimit)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -86,7 +98,8 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
-        self.lastHeard = .now()
+        let now = NIODeadline.now()
+        self.lastHeard = now
         guard case .open = self.state else {
             // After our close frame only the client's close frame matters.
             if frame.opcode == .connectionClose, case .closing = self.state { self.closeNow(context: context) }
@@ -96,6 +109,7 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         case .binary:
             var message = frame.unmaskedData
             metrics.bytesReceivedReliable.increment(by: Int64(message.readableBytes))
+            guard self.admit(at: now, context: context) else { return }
             do {
                 let packet = try message.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
                 context.fireChannelRead(Self.wrapInboundOut(.packet(packet)))
@@ -122,6 +136,8 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             return
         }
         switch error {
+        case let violation as WebSocketViolation:
+            self.fail(violation.code, violation.reason, context: context)
         case NIOWebSocketError.invalidFrameLength:
             self.fail(.messageTooBig, "frame over \(RealtimeConstants.maxFrameSize) bytes", context: context)
         case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
@@ -141,7 +157,8 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     /// Writes what the session produced for this connection, in order, and flushes once.
     func deliver(_ writes: [ConnectionWrite]) {
         guard let context else { return }
-        var wrote = false
+        // The batch's last frame waits so that it can carry the promise that tells when the batch left.
+        var last: WebSocketFrame?
         for write in writes {
             guard case .open = self.state else { return }
             switch write {
@@ -158,26 +175,89 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
                 }
                 metrics.sentReliable.increment()
                 metrics.bytesSentReliable.increment(by: Int64(buffer.readableBytes))
-                context.write(
-                    Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .binary, data: buffer)),
-                    promise: nil
-                )
-                wrote = true
+                if let last { context.write(Self.wrapOutboundOut(last), promise: nil) }
+                last = WebSocketFrame(fin: true, opcode: .binary, data: buffer)
             case .close(let code, let reason):
-                if wrote { context.flush() }
+                if let last { self.writeBatchEnd(last, context: context) }
                 self.sendClose(code, reason, context: context)
                 return
             }
         }
-        guard wrote else { return }
-        context.flush()
+        guard let last else { return }
+        self.writeBatchEnd(last, context: context)
         // Slow-consumer policy for the reliable channel: a reliable message cannot be dropped, so a player whose
-        // backlog grows past the limit is closed with 1008 (policy violation: the server's resource policy, not the
-        // server going away) and the reason is logged by the session when it forgets the connection.
+        // backlog grows past the limit, or whose oldest unsent message is older than the lag limit, is closed with
+        // 1008 (policy violation: the server's resource policy, not the server going away) and the reason is logged
+        // by the session when it forgets the connection.
         let backlog = self.backlog(context)
         if backlog > limits.maxReliableBacklog {
+            metrics.slowConsumerBacklogKicks.increment()
             self.fail(.policyViolation, "slow consumer (\(backlog) bytes waiting)", context: context)
+        } else {
+            self.checkLag(context: context)
         }
+    }
+
+    /// Writes a batch's last frame with a promise that drops the batch from ``unsentBatches`` once it is written to
+    /// the socket, and flushes.
+    private func writeBatchEnd(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        guard limits.maxLag != nil else {
+            context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+            return
+        }
+        unsentBatches.append(.now())
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        promise.futureResult.whenSuccess { loopBound.value.unsentBatches.removeFirst() }
+        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: promise)
+    }
+
+    /// Closes the connection ("too slow") when its oldest unsent message is older than the lag limit; otherwise looks
+    /// again when it would be.
+    private func checkLag(context: ChannelHandlerContext) {
+        guard let maxLag = limits.maxLag, lagCheck == nil, case .open = self.state,
+            let oldest = unsentBatches.first
+        else { return }
+        let now = NIODeadline.now()
+        if now - oldest >= maxLag {
+            metrics.slowConsumerLagKicks.increment()
+            self.fail(.policyViolation, "too slow", context: context)
+            return
+        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        lagCheck = context.eventLoop.scheduleTask(deadline: oldest + maxLag) {
+            let handler = loopBound.value
+            handler.lagCheck = nil
+            if let context = handler.context { handler.checkLag(context: context) }
+        }
+    }
+
+    /// The rate limit of this connection's messages: false drops the message (a kick closes the connection).
+    private func admit(at now: NIODeadline, context: ChannelHandlerContext) -> Bool {
+        switch limiter.admit(at: now) {
+        case .pass:
+            return true
+        case .drop:
+            metrics.dropped(.rateLimited)
+        case .dropAndReport(let dropped):
+            metrics.dropped(.rateLimited)
+            logger.warning(
+                "rate limit: dropping messages",
+                metadata: [
+                    "address": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
+                    "dropped": "\(dropped)", "limit": "\(limits.rateLimit.perSecond)/s",
+                ]
+            )
+        case .kick:
+            metrics.dropped(.rateLimited)
+            metrics.rateLimitKicks.increment()
+            logger.warning(
+                "rate limit: disconnecting a client far over it",
+                metadata: ["address": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"]
+            )
+            self.fail(.policyViolation, "rate limit exceeded", context: context)
+        }
+        return false
     }
 
     /// Closes with this code unless the connection is closing already (connection task ending, shutdown).
@@ -201,7 +281,7 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         guard let context, case .open = self.state else { return }
         let silence = NIODeadline.now() - self.lastHeard
         if silence >= limits.pingInterval * 3 {
-            self.fail(.goingAway, "keep-alive timeout", context: context)
+            self.fail(.goingAway, "keep-alive timeout", lost: true, context: context)
         } else {
             let ping = WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))
             context.writeAndFlush(Self.wrapOutboundOut(ping), promise: nil)
@@ -209,10 +289,10 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     /// The transport ends the connection: close frame to the client, `.failed` to the connection task.
-    private func fail(_ code: CloseCode, _ reason: String, context: ChannelHandlerContext) {
+    private func fail(_ code: CloseCode, _ reason: String, lost: Bool = false, context: ChannelHandlerContext) {
         guard case .open = self.state else { return }
         self.sendClose(code, reason, context: context)
-        context.fireChannelRead(Self.wrapInboundOut(.failed(code, reason: reason)))
+        context.fireChannelRead(Self.wrapInboundOut(.failed(code, reason: reason, lost: lost)))
         context.fireChannelReadComplete()
     }
 
@@ -228,6 +308,8 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         self.state = .closing(timer)
         self.keepAlive?.cancel()
         self.keepAlive = nil
+        self.lagCheck?.cancel()
+        self.lagCheck = nil
         context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
     }
 
@@ -256,6 +338,8 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private func stopTimers() {
         self.keepAlive?.cancel()
         self.keepAlive = nil
+        self.lagCheck?.cancel()
+        self.lagCheck = nil
         if case .closing(let timer) = self.state { timer?.cancel() }
     }
 

@@ -32,7 +32,7 @@ extension RealtimeServer {
                 terminate()
             },
             fail: { reason in
-                ending.end(status: 1, reason: reason, failure: true)
+                ending.fail(reason)
             }
         )
         return Task {
@@ -41,7 +41,7 @@ extension RealtimeServer {
             } catch is CancellationError {
                 return
             } catch {
-                ending.end(status: 1, reason: "\(error)", failure: true)
+                ending.fail("\(error)")
             }
         }
     }

@@ -7,10 +7,11 @@ extension RealtimeServer {
     func bindListeners(
         group: MultiThreadedEventLoopGroup,
         loop: any EventLoop,
-        configuration: ServerConfiguration
+        configuration: ServerConfiguration,
+        gate: ConnectionGate
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
         guard let range = configuration.portRange else {
-            return try await bindPair(group: group, loop: loop, configuration: configuration)
+            return try await bindPair(group: group, loop: loop, configuration: configuration, gate: gate)
         }
         var lastError: (any Error)?
         for port in range {
@@ -18,7 +19,7 @@ extension RealtimeServer {
             candidate.port = port
             candidate.udpPort = port
             do {
-                return try await bindPair(group: group, loop: loop, configuration: candidate)
+                return try await bindPair(group: group, loop: loop, configuration: candidate, gate: gate)
             } catch {
                 logger.debug("port \(port) is taken", metadata: ["error": "\(error)"])
                 lastError = error
@@ -30,10 +31,16 @@ extension RealtimeServer {
     private func bindPair(
         group: MultiThreadedEventLoopGroup,
         loop: any EventLoop,
-        configuration: ServerConfiguration
+        configuration: ServerConfiguration,
+        gate: ConnectionGate
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
-        let serverChannel = try await bindWebSocket(group: group, address: tcpAddress, configuration: configuration)
+        let serverChannel = try await bindWebSocket(
+            group: group,
+            address: tcpAddress,
+            configuration: configuration,
+            gate: gate
+        )
         do {
             let udpChannel = try await bindUDP(
                 loop: loop,

@@ -47,8 +47,6 @@ public final class RealtimeServer: Service, Sendable {
     /// `processEnding()`, the script's `process.exit` code, 1 after a script failure.
     public var exitStatus: Int32 { finalStatus.withLockedValue { $0 } }
 
-    /// How long a connection may take to send its WebSocket upgrade request.
-    static let handshakeTimeout = TimeAmount.seconds(10)
     /// How long the server waits for the client's close frame after sending its own.
     static let closeTimeout = TimeAmount.seconds(2)
     /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
@@ -109,11 +107,12 @@ public final class RealtimeServer: Service, Sendable {
         try await group.shutdownGracefully()
     }
 
-    /// Starts the script (if any) before the listeners, serves, then stops the script.
+    /// Starts the script (if any) before the listeners, serves, then stops the script. The script host's channel
+    /// lives on the session's event loop.
     private func runSession(on group: MultiThreadedEventLoopGroup) async throws {
-        let ending = SessionEnding(logger: logger)
         let status = self.status
-        let router = ScriptRequestRouter(ending: ending, status: status)
+        let ending = SessionEnding(logger: logger, status: status)
+        let sessionLoop = group.next()
         var configuration = self.configuration
         if let fleet {
             do {
@@ -135,18 +134,18 @@ public final class RealtimeServer: Service, Sendable {
                     options: options,
                     gameSessionId: configuration.session.gameSessionId,
                     deferGameSession: fleet != nil,
-                    group: group,
+                    loop: sessionLoop,
                     logger: logger,
-                    onRequest: { router.handle($0) }
+                    onRequest: { ending.handle($0) }
                 )
             } catch {
                 status.update { $0.script = .failed }
                 throw error
             }
-            router.attach(script: host)
+            ending.attach(script: host)
             let session = ScriptSession(host: host, logger: logger, metrics: metrics) { reason in
                 status.update { $0.script = .failed }
-                ending.end(status: 1, reason: reason, failure: true)
+                ending.fail(reason)
             }
             configuration.adopt(session, logger: logger)
             status.setHealthCheck { await session.healthCheck() }
@@ -159,25 +158,31 @@ public final class RealtimeServer: Service, Sendable {
             // The fleet's check of each login goes in front of the script's onPlayerConnect.
             let scriptDecidesLogins = configuration.session.hooks.contains(.playerConnect)
             configuration.session.hooks.insert(.playerConnect)
-            script = FleetGate(fleet: fleet, script: script, scriptDecidesLogins: scriptDecidesLogins, status: status)
+            script = FleetGate(
+                fleet: fleet,
+                script: script,
+                scriptDecidesLogins: scriptDecidesLogins,
+                status: status,
+                loop: sessionLoop
+            )
         }
         do {
             try await serve(
                 on: group,
+                sessionLoop: sessionLoop,
                 configuration: configuration,
                 script: script,
                 scriptSession: scriptSession,
-                router: router,
                 ending: ending
             )
         } catch {
             ending.finish()
-            router.expectExit()
+            ending.expectHostExit()
             await scriptSession?.host.stop()
             throw error
         }
         ending.finish()
-        router.expectExit()
+        ending.expectHostExit()
         await scriptSession?.host.stop()
         finalStatus.withLockedValue { $0 = ending.status }
     }
@@ -185,16 +190,18 @@ public final class RealtimeServer: Service, Sendable {
     // MARK: - Serving
 
     enum Accepted: Sendable {
-        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>)
+        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>, acceptedAt: NIODeadline)
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+        /// Over the connection limit: closed at once.
+        case refused
     }
 
     private func serve(
         on group: MultiThreadedEventLoopGroup,
+        sessionLoop: any EventLoop,
         configuration: ServerConfiguration,
         script: (any SessionScript)?,
         scriptSession: ScriptSession?,
-        router: ScriptRequestRouter,
         ending: SessionEnding
     ) async throws {
         let logger = {
@@ -205,11 +212,16 @@ public final class RealtimeServer: Service, Sendable {
         if !configuration.session.hooks.isEmpty, script == nil {
             logger.warning("script hooks configured without a script: every decision is allowed")
         }
-        let sessionLoop = group.next()
+        let gate = ConnectionGate(
+            limits: .init(maxConnections: configuration.effectiveMaxConnections, maxPending: configuration.maxPending),
+            logger: logger,
+            metrics: metrics
+        )
         let (serverChannel, udpChannel) = try await bindListeners(
             group: group,
             loop: sessionLoop,
-            configuration: configuration
+            configuration: configuration,
+            gate: gate
         )
         let tcpPort = serverChannel.channel.localAddress?.port ?? configuration.port
         let udpPort = udpChannel.localAddress?.port ?? tcpPort
@@ -242,7 +254,9 @@ public final class RealtimeServer: Service, Sendable {
             logger: logger,
             metrics: metrics,
             script: script,
-            recorder: recorder
+            recorder: recorder,
+            gate: gate,
+            loginTimeout: configuration.loginTimeout
         )
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
@@ -263,7 +277,6 @@ public final class RealtimeServer: Service, Sendable {
             )
         )
 
-        router.attach(session: host)
         let status = self.status
         status.serving(host, maxPlayers: sessionConfiguration.maxPlayers)
         status.update { $0.listening = true }
@@ -274,7 +287,7 @@ public final class RealtimeServer: Service, Sendable {
             listener.close(promise: nil)
             host.beginShutdown()
         }
-        ending.setTrigger(stopServing)
+        ending.attach(session: host, trigger: stopServing)
         let terminating = NIOLockedValueBox(false)
         // A signal or the fleet manager ends the process: onProcessTerminate first (bounded by --shutdown-grace),
         // then the players are closed. Once only.
@@ -287,7 +300,7 @@ public final class RealtimeServer: Service, Sendable {
             guard !already else { return }
             guard let scriptSession else { return stopServing() }
             Task {
-                router.expectExit()
+                ending.expectHostExit()
                 await scriptSession.host.terminate()
                 stopServing()
             }
@@ -355,17 +368,26 @@ public final class RealtimeServer: Service, Sendable {
     func bindWebSocket(
         group: MultiThreadedEventLoopGroup,
         address: SocketAddress,
-        configuration: ServerConfiguration
+        configuration: ServerConfiguration,
+        gate: ConnectionGate
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
             closeTimeout: Self.closeTimeout,
             maxFastBacklog: configuration.maxFastBacklog,
-            maxReliableBacklog: configuration.maxReliableBacklog
+            maxReliableBacklog: configuration.maxReliableBacklog,
+            maxLag: configuration.maxLag,
+            rateLimit: configuration.reliableRateLimit
         )
         let metrics = self.metrics
         let logger = self.logger
+        let loginTimeout = configuration.loginTimeout
         var bootstrap = ServerBootstrap(group: group)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptGuard(logger: logger, metrics: metrics))
+                }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // Room for a login storm (thousands of players at once): connections past the backlog lose their SYN
             // and retry after 1, 3, 7 s. The kernel caps it at net.core.somaxconn.
@@ -377,20 +399,32 @@ public final class RealtimeServer: Service, Sendable {
         }
         return try await bootstrap.bind(to: address) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try Self.configureConnection(channel, limits: limits, metrics: metrics, logger: logger)
+                guard gate.admit(channel) else {
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeSucceededFuture(.refused)
+                }
+                return try Self.configureConnection(
+                    channel,
+                    limits: limits,
+                    loginTimeout: loginTimeout,
+                    metrics: metrics,
+                    logger: logger
+                )
             }
         }
     }
 
     /// The pipeline of an accepted TCP connection: HTTP/1.1 until the WebSocket upgrade (on any path, no
     /// subprotocol); then the frame codec (64 KiB frames, no automatic error handling: the player handler closes with
-    /// the right code), the aggregator (64 KiB messages) and the player handler.
+    /// the right code), the strict RFC 6455 checks, the aggregator (64 KiB messages) and the player handler.
     private static func configureConnection(
         _ channel: any Channel,
         limits: PlayerWebSocketHandler.Limits,
+        loginTimeout: TimeAmount,
         metrics: ServerMetrics,
         logger: Logger
     ) throws -> EventLoopFuture<Accepted> {
+        let acceptedAt = NIODeadline.now()
         let upgrader = NIOTypedWebSocketServerUpgrader<Accepted>(
             maxFrameSize: RealtimeConstants.maxFrameSize,
             enableAutomaticErrorHandling: false,
@@ -399,6 +433,7 @@ public final class RealtimeServer: Service, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let handler = PlayerWebSocketHandler(limits: limits, metrics: metrics, logger: logger)
                     try channel.pipeline.syncOperations.addHandlers(
+                        StrictFrameValidator(),
                         NIOWebSocketFrameAggregator(
                             minNonFinalFragmentSize: 0,
                             maxAccumulatedFrameCount: 1024,
@@ -407,7 +442,11 @@ public final class RealtimeServer: Service, Sendable {
                         handler
                     )
                     let asyncChannel = try NIOAsyncChannel<ClientInput, Never>(wrappingChannelSynchronously: channel)
-                    return Accepted.player(asyncChannel, NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                    return Accepted.player(
+                        asyncChannel,
+                        NIOLoopBound(handler, eventLoop: channel.eventLoop),
+                        acceptedAt: acceptedAt
+                    )
                 }
             }
         )
@@ -422,8 +461,9 @@ public final class RealtimeServer: Service, Sendable {
         let accepted = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
             configuration: .init(upgradeConfiguration: configuration)
         )
-        // A connection that never completes its request is closed (which fails `accepted`).
-        let timeout = channel.eventLoop.scheduleTask(in: handshakeTimeout) { channel.close(promise: nil) }
+        // A connection that does not even complete its upgrade before the login deadline is closed (which fails
+        // `accepted`); after the upgrade the session enforces the same deadline on the login.
+        let timeout = channel.eventLoop.scheduleTask(in: loginTimeout) { channel.close(promise: nil) }
         accepted.whenComplete { _ in timeout.cancel() }
         return accepted
     }
@@ -485,10 +525,12 @@ public final class RealtimeServer: Service, Sendable {
     private func serveConnection(_ accepted: EventLoopFuture<Accepted>, host: SessionHost, logger: Logger) async {
         do {
             switch try await accepted.get() {
-            case .player(let channel, let handler):
-                await servePlayer(channel, handler: handler, host: host)
+            case .player(let channel, let handler, let acceptedAt):
+                await servePlayer(channel, handler: handler, acceptedAt: acceptedAt, host: host)
             case .http(let channel):
                 try await rejectHTTP(channel)
+            case .refused:
+                break
             }
         } catch {
             logger.debug("connection ended before the WebSocket upgrade", metadata: ["error": "\(error)"])
@@ -500,26 +542,31 @@ public final class RealtimeServer: Service, Sendable {
     private func servePlayer(
         _ channel: NIOAsyncChannel<ClientInput, Never>,
         handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline,
         host: SessionHost
     ) async {
-        guard let connection = await host.open(channel.channel, handler: handler) else {
+        guard let connection = await host.open(channel.channel, handler: handler, acceptedAt: acceptedAt) else {
             try? await channel.channel.close()
             return
         }
         do {
             try await channel.executeThenClose { inbound in
+                // Until the input says otherwise, the connection was lost: the client may come back.
                 var reason = "connection lost"
+                var lost = true
                 var pipeline = SessionHost.Pipeline()
                 do {
                     reading: for try await input in inbound {
                         switch input {
                         case .packet(let packet):
                             await host.receive(packet, on: connection, pipeline: &pipeline)
-                        case .failed(let code, let text):
+                        case .failed(let code, let text, let wasLost):
                             reason = "\(text) (\(code))"
+                            lost = wasLost
                             break reading
                         case .closedByClient(let code):
                             reason = "closed by client (\(code.map { "\($0)" } ?? "no code"))"
+                            lost = false
                             break reading
                         }
                     }
@@ -527,7 +574,7 @@ public final class RealtimeServer: Service, Sendable {
                     reason = "connection error: \(error)"
                 }
                 if Task.isCancelled { reason = "server shutting down" }
-                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway)
+                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway, lost: lost)
                 // Bounded: the handler closes the connection at the latest `closeTimeout` after its close frame.
                 try? await channel.channel.closeFuture.get()
             }

@@ -19,6 +19,19 @@ public struct ServerConfiguration: Sendable {
     public var maxReliableBacklog: Int = 4 * 1024 * 1024
     /// Bytes a player's fast backlog may reach before fast messages to it are dropped.
     public var maxFastBacklog: Int = 256 * 1024
+    /// A connection must log in within this time of being accepted, or it is closed (1008 "login timeout").
+    public var loginTimeout: TimeAmount = .seconds(5)
+    /// Connections that have not logged in, at most; a new one closes the oldest of them.
+    public var maxPending: Int = 256
+    /// TCP connections at once, at most; nil: `maxPlayers + maxPending + 64`, within the open-file limit.
+    /// Given, it is used as is (past the open-file limit the server stops accepting for a while instead).
+    public var maxConnections: Int?
+    /// The open-file limit in force (the executable raises the soft limit at start); bounds `maxConnections`.
+    public var openFileLimit: Int?
+    /// The limit on each player's WebSocket messages (its datagrams: `session.fastRateLimit`).
+    public var reliableRateLimit: RateLimit = .default
+    /// A player whose oldest unsent reliable message is older than this is closed ("too slow"); nil: no limit.
+    public var maxLag: TimeAmount? = .seconds(5)
     /// Event-loop threads; nil: one per core.
     public var threads: Int?
     /// The server script, if any (GameLift or GameSparks Realtime script, run on Node.js).
@@ -45,5 +58,21 @@ public struct ServerConfiguration: Sendable {
 
     public init(session: GameSession.Configuration) {
         self.session = session
+    }
+
+    /// Descriptors kept free for everything but player connections (the UDP socket, the script host's pipes, logs,
+    /// recordings): 64, or a quarter of a smaller limit.
+    static func reservedDescriptors(openFileLimit: Int?) -> Int {
+        min(64, (openFileLimit ?? .max) / 4)
+    }
+
+    /// The connection cap in force: `maxConnections` as given, or else room for every player and every pending
+    /// connection, within what the open-file limit leaves.
+    public var effectiveMaxConnections: Int {
+        if let maxConnections { return maxConnections }
+        let reserved = Self.reservedDescriptors(openFileLimit: openFileLimit)
+        let wanted = session.maxPlayers + maxPending + reserved
+        guard let openFileLimit else { return wanted }
+        return max(1, min(wanted, openFileLimit - reserved))
     }
 }

@@ -28,6 +28,17 @@ struct ServerMetrics: Sendable {
     let sentFast: TalliedCounter
     let bytesSentReliable: TalliedCounter
     let bytesSentFast: TalliedCounter
+    /// `rtctl_connections_refused_total`: connections closed at once, over `--max-connections`.
+    let refusedConnections: TalliedCounter
+    /// `rtctl_pending_evicted_total`: connections that had not logged in, closed to make room (`--max-pending`).
+    let evictedPending: TalliedCounter
+    /// `rtctl_login_timeouts_total`: connections closed for not logging in within `--login-timeout`.
+    let loginTimeouts: TalliedCounter
+    /// `rtctl_rate_limit_kicks_total`: players disconnected for staying far over their rate limit.
+    let rateLimitKicks: TalliedCounter
+    /// `rtctl_slow_consumer_kicks_total{limit="backlog"|"lag"}`: players closed for not reading.
+    let slowConsumerBacklogKicks: TalliedCounter
+    let slowConsumerLagKicks: TalliedCounter
     /// `rtctl_script_hook_duration_seconds{hook}`: how long each script hook call took, answer included.
     private let hookDurations: [String: Timer]
     /// `rtctl_players`, `rtctl_groups`, `rtctl_healthy`, `rtctl_ready` and `rtctl_script_state{state}` (1 for the
@@ -65,6 +76,12 @@ struct ServerMetrics: Sendable {
         self.sentFast = counter("rtctl_packets_sent_total", [("channel", "fast")])
         self.bytesSentReliable = counter("rtctl_bytes_sent_total", [("channel", "reliable")])
         self.bytesSentFast = counter("rtctl_bytes_sent_total", [("channel", "fast")])
+        self.refusedConnections = counter("rtctl_connections_refused_total")
+        self.evictedPending = counter("rtctl_pending_evicted_total")
+        self.loginTimeouts = counter("rtctl_login_timeouts_total")
+        self.rateLimitKicks = counter("rtctl_rate_limit_kicks_total")
+        self.slowConsumerBacklogKicks = counter("rtctl_slow_consumer_kicks_total", [("limit", "backlog")])
+        self.slowConsumerLagKicks = counter("rtctl_slow_consumer_kicks_total", [("limit", "lag")])
         var hookDurations: [String: Timer] = [:]
         for hook in Self.hooks {
             hookDurations[hook] = Timer(

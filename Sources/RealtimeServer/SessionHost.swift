@@ -14,17 +14,15 @@ import RealtimeSession
 ///   and the client would drop 5 as stale; holding the lock while writing is I/O under a lock;
 /// * a write for a WebSocket on another loop is handed over with `execute`, which keeps the order between them, so a
 ///   refused login's result is on the wire before the close frame, and a sender's messages stay in order.
-/// A connection task hands its packets to the session's loop in the order they arrived; it waits for the session
-/// every few packets (or, when the script decides things, after each one), so a fast client cannot queue unbounded
-/// work (see ``Pipeline``).
+/// A connection task hands its packets to the session's loop in the order they arrived, without waiting for each; it
+/// waits for the session every few packets, so a fast client cannot queue unbounded work (see ``Pipeline``). Packets
+/// from both channels take the same path into the session, which keeps each sender's order, script questions
+/// included (several in flight per sender; their answers come back on the same loop, the script bridge's).
 final class SessionHost: Sendable {
     let loop: any EventLoop
     let logger: Logger
     let metrics: ServerMetrics
     private let core: NIOLoopBoundBox<SessionCore>
-    private let script: (any SessionScript)?
-    /// The session asks the script about something: packets are then handled one at a time per connection.
-    private let decisionsPossible: Bool
 
     init(
         session: GameSession,
@@ -32,20 +30,22 @@ final class SessionHost: Sendable {
         logger: Logger,
         metrics: ServerMetrics,
         script: (any SessionScript)?,
-        recorder: SessionRecorder? = nil
+        recorder: SessionRecorder? = nil,
+        gate: ConnectionGate? = nil,
+        loginTimeout: TimeAmount = .seconds(5)
     ) {
         self.loop = loop
         self.logger = logger
         self.metrics = metrics
-        self.script = script
-        self.decisionsPossible = !session.configuration.hooks.isEmpty
         let core = SessionCore(
             session: session,
             loop: loop,
             logger: logger,
             metrics: metrics,
             script: script,
-            recorder: recorder
+            recorder: recorder,
+            gate: gate,
+            loginTimeout: loginTimeout
         )
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
@@ -55,12 +55,16 @@ final class SessionHost: Sendable {
     /// Gives the session its UDP socket; every fast packet the server sends leaves from it.
     func attachUDP(_ channel: any Channel) {
         core.value.udpChannel = channel
+        core.value.startTicking()
+    }
+
+    /// The first look at a datagram, before it is decoded: false drops it (counted, not logged).
+    func screen(_ endpoint: UDPEndpoint) -> Bool {
+        core.value.screen(endpoint)
     }
 
     func datagramReceived(_ packet: Packet, from endpoint: UDPEndpoint) {
-        if let decision = core.value.receive(packet, from: endpoint) {
-            Task { await self.resolve(decision) }
-        }
+        core.value.receive(packet, from: endpoint)
     }
 
     /// The end of a read batch: flush what its datagrams produced.
@@ -68,16 +72,21 @@ final class SessionHost: Sendable {
         core.value.flush()
     }
 
-    func dropped(_ reason: DropReason, _ detail: String) {
-        core.value.report(.dropped(reason, peerId: nil, detail: detail))
+    func dropped(_ reason: DropReason, _ detail: @autoclosure () -> String) {
+        metrics.dropped(reason)
+        logger.debug("dropped", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
     }
 
     // MARK: - From connection tasks
 
-    /// Registers an upgraded WebSocket connection; nil when the event loop is gone.
-    func open(_ channel: any Channel, handler: NIOLoopBound<PlayerWebSocketHandler>) async -> ConnectionID? {
+    /// Registers an upgraded WebSocket connection accepted at `acceptedAt`; nil when the event loop is gone.
+    func open(
+        _ channel: any Channel,
+        handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline
+    ) async -> ConnectionID? {
         let core = self.core
-        return try? await loop.submit { core.value.open(channel, handler: handler) }.get()
+        return try? await loop.submit { core.value.open(channel, handler: handler, acceptedAt: acceptedAt) }.get()
     }
 
     /// How a connection hands its packets to the session.
@@ -89,29 +98,26 @@ final class SessionHost: Sendable {
         static let depth = 32
     }
 
-    /// A packet from a connection. Without script hooks no decision can occur: the packet is handed to the session's
-    /// loop without waiting for it (one hop instead of a round trip), and every ``Pipeline/depth`` packets the
-    /// connection waits for the session to catch up. With hooks, the packet is handled, its decision included, before
-    /// the connection reads the next one.
+    /// A packet from a connection: handed to the session's loop without waiting for it (one hop instead of a round
+    /// trip); every ``Pipeline/depth`` packets the connection waits for the session to catch up.
     func receive(_ packet: Packet, on connection: ConnectionID, pipeline: inout Pipeline) async {
         let core = self.core
-        guard decisionsPossible else {
-            loop.execute { _ = core.value.receive(packet, on: connection) }
-            pipeline.inFlight += 1
-            if pipeline.inFlight >= Pipeline.depth {
-                pipeline.inFlight = 0
-                try? await loop.submit {}.get()
-            }
-            return
+        loop.execute { core.value.receive(packet, on: connection) }
+        pipeline.inFlight += 1
+        if pipeline.inFlight >= Pipeline.depth {
+            pipeline.inFlight = 0
+            try? await loop.submit {}.get()
         }
-        let decision = try? await loop.submit { core.value.receive(packet, on: connection) }.get()
-        if let decision { await resolve(decision) }
     }
 
     /// The connection's task is ending: the session forgets the connection, which is closed if it is still open.
-    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) async {
+    /// A `lost` connection (no close frame, keep-alive timeout, transport error) keeps its player's slot for a
+    /// reconnect.
+    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode, lost: Bool) async {
         let core = self.core
-        try? await loop.submit { core.value.connectionEnded(connection, reason: reason, closeCode: closeCode) }.get()
+        try? await loop.submit {
+            core.value.connectionEnded(connection, reason: reason, closeCode: closeCode, lost: lost)
+        }.get()
     }
 
     /// Refuses new logins and closes every connection with 1001 "server shutting down". Callable from anywhere.
@@ -120,7 +126,7 @@ final class SessionHost: Sendable {
         loop.execute { core.value.shutDown() }
     }
 
-    // MARK: - Status
+    // MARK: - Script requests
 
     /// The players and groups now (for the status page and the gauges); nil when the event loop is gone.
     func membership() async -> (players: [StatusSnapshot.PlayerSummary], groups: [StatusSnapshot.GroupSummary])? {
@@ -128,24 +134,12 @@ final class SessionHost: Sendable {
         return try? await loop.submit { core.value.membership() }.get()
     }
 
-    // MARK: - Script requests
-
     /// Carries out a request of the script (on the session's loop, in the order the script made them).
     func perform(_ request: ScriptRequest) {
         let core = self.core
         loop.execute { core.value.perform(request) }
     }
 
-    // MARK: - Script decisions
-
-    private func resolve(_ decision: Decision) async {
-        var next: Decision? = decision
-        let core = self.core
-        while let decision = next {
-            let verdict = await script?.verdict(on: decision) ?? .allow
-            next = try? await loop.submit { core.value.decide(decision, verdict: verdict) }.get()
-        }
-    }
 }
 
 /// The state ``SessionHost`` keeps on its event loop.
@@ -173,6 +167,13 @@ final class SessionCore {
     private let metrics: ServerMetrics
     private let script: (any SessionScript)?
     private let recorder: SessionRecorder?
+    private let gate: ConnectionGate?
+    private let loginTimeout: TimeAmount
+    /// Lines that an attacker could repeat (refused logins, refused UDP rebindings) are logged at most once per
+    /// interval per key.
+    private var refusalLog = LogLimiter<String>(interval: .seconds(1))
+    private var rebindLog = LogLimiter<Int32>(interval: .seconds(10))
+    private var ticker: RepeatedTask?
 
     init(
         session: GameSession,
@@ -180,7 +181,9 @@ final class SessionCore {
         logger: Logger,
         metrics: ServerMetrics,
         script: (any SessionScript)?,
-        recorder: SessionRecorder?
+        recorder: SessionRecorder?,
+        gate: ConnectionGate?,
+        loginTimeout: TimeAmount
     ) {
         self.session = session
         self.loop = loop
@@ -188,50 +191,105 @@ final class SessionCore {
         self.metrics = metrics
         self.script = script
         self.recorder = recorder
+        self.gate = gate
+        self.loginTimeout = loginTimeout
     }
 
     // MARK: Events
 
-    func open(_ channel: any Channel, handler: NIOLoopBound<PlayerWebSocketHandler>) -> ConnectionID {
+    func open(
+        _ channel: any Channel,
+        handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline
+    ) -> ConnectionID {
         let connection = ConnectionID(nextConnection)
         nextConnection += 1
         let remote = channel.remoteAddress
         connections[connection] = Entry(channel: channel, handler: handler, remote: remote)
         session.connectionOpened(connection, remote: remote)
         metrics.connections.increment()
-        logger.info(
+        logger.debug(
             "connection opened",
             metadata: ["connection": "\(connection)", "address": "\(remote.map { "\($0)" } ?? "?")"]
         )
         if shuttingDown {
             enqueue(connection, .close(.goingAway, reason: "server shutting down"))
             flush()
+        } else {
+            let core = NIOLoopBound(self, eventLoop: loop)
+            loop.scheduleTask(deadline: acceptedAt + loginTimeout) { core.value.loginDeadline(connection) }
         }
         return connection
     }
 
-    func receive(_ packet: Packet, on connection: ConnectionID) -> Decision? {
+    /// A connection that has not logged in by its deadline is closed, even if it answers pings.
+    private func loginDeadline(_ connection: ConnectionID) {
+        guard session.awaitsLogin(connection) else { return }
+        metrics.loginTimeouts.increment()
+        logger.debug(
+            "login timeout",
+            metadata: ["connection": "\(connection)", "address": "\(address(of: connection))"]
+        )
+        perform(.close(connection, .policyViolation, "login timeout"))
+        flush()
+    }
+
+    /// Every second: players whose reconnect grace has ended leave.
+    func startTicking() {
+        let core = NIOLoopBound(self, eventLoop: loop)
+        ticker = loop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { _ in
+            core.value.tick()
+        }
+    }
+
+    private func tick() {
+        perform(session.expireLostPlayers(at: .now()))
+        flush()
+    }
+
+    /// The first look at a datagram (see ``GameSession/screen(datagramFrom:at:)``): true to decode it.
+    func screen(_ endpoint: UDPEndpoint) -> Bool {
+        switch session.screen(datagramFrom: endpoint, at: .now()) {
+        case .admit:
+            return true
+        case .drop(let reason):
+            metrics.dropped(reason)
+        case .report(let peerId, let dropped):
+            metrics.dropped(.rateLimited)
+            logger.warning(
+                "rate limit: dropping datagrams",
+                metadata: [
+                    "peerId": "\(peerId)", "dropped": "\(dropped)",
+                    "limit": "\(session.configuration.fastRateLimit.perSecond)/s",
+                ]
+            )
+        case .kick(let peerId):
+            metrics.dropped(.rateLimited)
+            metrics.rateLimitKicks.increment()
+            logger.warning("rate limit: disconnecting a player far over it", metadata: ["peerId": "\(peerId)"])
+            perform(session.disconnect(peerId, reason: "rate limit exceeded"))
+            flushSoon()
+        }
+        return false
+    }
+
+    func receive(_ packet: Packet, on connection: ConnectionID) {
         metrics.receivedReliable.increment()
-        let effects = session.receive(packet, on: connection)
-        perform(effects)
+        perform(session.receive(packet, on: connection))
         flushSoon()
-        return effects.decision
     }
 
     /// A datagram: its effects are flushed at the end of the read batch.
-    func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Decision? {
+    func receive(_ packet: Packet, from endpoint: UDPEndpoint) {
         metrics.receivedFast.increment()
-        let effects = session.receive(packet, from: endpoint)
-        perform(effects)
-        return effects.decision
+        perform(session.receive(packet, from: endpoint, at: .now()))
     }
 
-    func decide(_ decision: Decision, verdict: Verdict) -> Decision? {
-        let effects = session.decide(decision, verdict: verdict)
-        perform(effects)
-        // Decisions of many senders come back together: their relays leave in one write per recipient.
+    /// The script answered a question.
+    private func decide(_ id: DecisionID, verdict: Verdict) {
+        perform(session.decide(id, verdict: verdict))
+        // Answers come back together (one read from the script host): their relays leave in one write per recipient.
         flushSoon()
-        return effects.decision
     }
 
     func perform(_ request: ScriptRequest) {
@@ -264,8 +322,8 @@ final class SessionCore {
         flushSoon()
     }
 
-    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode) {
-        perform(session.connectionClosed(connection, reason: reason))
+    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode, lost: Bool) {
+        perform(session.connectionClosed(connection, reason: reason, lost: lost, at: .now()))
         enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
         flush()
         connections[connection] = nil
@@ -283,6 +341,7 @@ final class SessionCore {
     func shutDown() {
         guard !shuttingDown else { return }
         shuttingDown = true
+        ticker?.cancel()
         logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
         perform(session.shutDown())
         flush()
@@ -329,10 +388,18 @@ final class SessionCore {
             }
         }
         for notice in effects.notices { report(notice) }
+        for question in effects.questions { ask(question) }
         for close in effects.closes {
             enqueue(close.connection, .close(close.code, reason: close.reason))
             perform(session.connectionClosed(close.connection, reason: close.reason))
         }
+    }
+
+    /// Asks the script (every question is allowed when there is none: hooks configured without a script).
+    private func ask(_ question: Question) {
+        guard let script else { return decide(question.id, verdict: .allow) }
+        let core = NIOLoopBound(self, eventLoop: loop)
+        script.ask(question) { (verdict: Verdict) in core.value.decide(question.id, verdict: verdict) }
     }
 
     private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {
@@ -376,6 +443,7 @@ final class SessionCore {
             udpNeedsFlush = false
             udpChannel?.flush()
         }
+        script?.flush()
         guard !pendingOrder.isEmpty else { return }
         let order = pendingOrder
         let writes = pendingWrites
@@ -398,32 +466,68 @@ final class SessionCore {
         switch notice {
         case .playerAccepted(let player):
             metrics.loginsAccepted.increment()
+            if let channel = connections[player.connection]?.channel { gate?.loggedIn(channel) }
             logger.info(
                 "player logged in",
                 metadata: [
                     "peerId": "\(player.peerId)",
-                    "playerSessionId": "\(player.playerSessionId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
                     "address": "\(address(of: player.connection))",
                     "connection": "\(player.connection)",
                 ]
             )
-        case .loginRefused(let connection, let playerSessionId, let reason):
-            metrics.loginsRefused.increment()
+        case .playerReconnected(let player, let previous):
+            metrics.loginsAccepted.increment()
+            if let channel = connections[player.connection]?.channel { gate?.loggedIn(channel) }
             logger.info(
-                "login refused",
+                "player reconnected",
                 metadata: [
-                    "reason": "\(reason)",
-                    "playerSessionId": "\(playerSessionId)",
-                    "address": "\(address(of: connection))",
-                    "connection": "\(connection)",
+                    "peerId": "\(player.peerId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
+                    "address": "\(address(of: player.connection))",
+                    "connection": "\(player.connection)",
+                    "previousConnection": "\(previous)",
                 ]
             )
+        case .loginRefused(let connection, let playerSessionId, let reason):
+            metrics.loginsRefused.increment()
+            // A client in a loop of refused logins must not fill the log: one line per reason per second.
+            if let heldBack = refusalLog.admit(reason, at: .now()) {
+                logger.info(
+                    "login refused",
+                    metadata: [
+                        "reason": "\(reason)",
+                        "playerSessionId": "\(playerSessionId.loggable())",
+                        "address": "\(address(of: connection))",
+                        "connection": "\(connection)",
+                        "heldBack": "\(heldBack)",
+                    ]
+                )
+            }
+        case .playerLost(let player, let reason):
+            logger.info(
+                "player connection lost; keeping the slot for a reconnect",
+                metadata: [
+                    "peerId": "\(player.peerId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
+                    "reason": "\(reason)",
+                ]
+            )
+        case .udpRebindRefused(let peerId, let from, let boundTo):
+            if let heldBack = rebindLog.admit(peerId, at: .now()) {
+                logger.warning(
+                    "refused to move a live UDP association",
+                    metadata: [
+                        "peerId": "\(peerId)", "from": "\(from)", "boundTo": "\(boundTo)", "heldBack": "\(heldBack)",
+                    ]
+                )
+            }
         case .playerDisconnected(let player, let reason):
             logger.info(
                 "player disconnected",
                 metadata: [
                     "peerId": "\(player.peerId)",
-                    "playerSessionId": "\(player.playerSessionId)",
+                    "playerSessionId": "\(player.playerSessionId.loggable())",
                     "reason": "\(reason)",
                 ]
             )

@@ -1,23 +1,27 @@
 import RealtimeSession
 
-/// The seam for a server script: the server asks it the session's ``Decision``s and tells it the session's
-/// ``Notice``s.
+/// The seam between the session and a server script: the server asks it the session's questions and tells it the
+/// session's ``Notice``s, all on the session's event loop.
 ///
 /// The server calls a script only when `configuration.session.hooks` is not empty; the session asks only about the
-/// hooks listed there, so with no hooks no decision ever occurs. A decision is awaited before the packet's connection
-/// reads its next packet, which keeps each sender's order.
+/// hooks listed there, so with no hooks no question is ever asked. Questions are pipelined: several may be open at
+/// once, and the session carries out their answers in each sender's order.
 public protocol SessionScript: Sendable {
-    /// Answers a question of the session: true allows (a login, a join or leave, a delivery).
-    func decide(_ decision: Decision) async -> Bool
-    /// Answers a question with a reason when it refuses; by default ``decide(_:)`` without a reason. A validator
-    /// composed in front of a script (a fleet's player-session check) refuses logins with its own reason.
-    func verdict(on decision: Decision) async -> Verdict
-    /// Something happened in the session. Called on the session's event loop: return at once.
+    /// Asks a question. `answer` must be called exactly once, on the session's event loop: true allows (a login, a
+    /// join or leave, a delivery).
+    func ask(_ question: Question, answer: @escaping (Bool) -> Void)
+    /// Asks a question whose refusal may carry a reason; by default ``ask(_:answer:)`` without one. A validator
+    /// composed in front of a script (a fleet's player-session check) refuses logins with its own reason. `verdict`
+    /// must be called exactly once, on the session's event loop.
+    func ask(_ question: Question, verdict: @escaping (Verdict) -> Void)
+    /// Something happened in the session: return at once.
     func notify(_ notice: Notice)
+    /// The session's batch of work is done: send what was asked and told since the last flush.
+    func flush()
 }
 
 extension SessionScript {
-    public func verdict(on decision: Decision) async -> Verdict {
-        await decide(decision) ? .allow : .refuse()
+    public func ask(_ question: Question, verdict: @escaping (Verdict) -> Void) {
+        ask(question) { verdict($0 ? .allow : .refuse()) }
     }
 }

@@ -3,7 +3,7 @@ import RealtimeProtocol
 
 /// What the server must do after the game session handled one event. Independent parts, each possibly empty; the
 /// server performs them in this order: `sends`, `relay`, `closes`; `notices` are for logs, metrics, recordings and
-/// script notifications; `decision`, when set, must be answered with ``GameSession/decide(_:verdict:)``.
+/// script notifications; each of `questions` must be answered with ``GameSession/decide(_:allow:)``.
 public struct Effects: Sendable {
     /// Packets for single players, in order.
     public var sends: [Outbound] = []
@@ -13,13 +13,13 @@ public struct Effects: Sendable {
     public var closes: [Close] = []
     /// Things that happened, for logs, metrics, recordings and the script.
     public var notices: [Notice] = []
-    /// A question for the script; the session waits for the answer before it acts.
-    public var decision: Decision?
+    /// Questions for the script; what depends on an answer waits for it (the same player's later packets too).
+    public var questions: [Question] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && decision == nil
+        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && questions.isEmpty
     }
 
     /// Appends another event's effects after these.
@@ -31,10 +31,7 @@ public struct Effects: Sendable {
         }
         closes += other.closes
         notices += other.notices
-        if let decision = other.decision {
-            precondition(self.decision == nil, "one decision per event")
-            self.decision = decision
-        }
+        questions += other.questions
     }
 }
 
@@ -108,6 +105,9 @@ public struct CloseCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let unacceptableData = CloseCode(rawValue: 1003)
     public static let policyViolation = CloseCode(rawValue: 1008)
     public static let messageTooBig = CloseCode(rawValue: 1009)
+    /// Our code (the 4000–4999 range is for applications): a new connection with the same player session id took
+    /// this connection's slot.
+    public static let replaced = CloseCode(rawValue: 4000)
 
     public var description: String { String(rawValue) }
 }
@@ -120,6 +120,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case senderMismatch
     /// A `-5` for a peer that is not logged in, from the wrong IP, or from an address bound to another peer.
     case udpConnectRejected
+    /// A packet from a player with too many packets already waiting for the script's answers.
+    case scriptBacklog
     /// A datagram whose sequence number is not greater than the last one accepted from that peer.
     case staleSequence
     /// A payload over 4096 bytes, or over 1200 bytes on UDP.
@@ -132,6 +134,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case malformedDatagram
     /// A fast message dropped because the recipient's outbound queue was full.
     case slowConsumer
+    /// A message over its sender's rate limit, or a datagram over its source address's limit.
+    case rateLimited
 }
 
 /// Something that happened in the session.
@@ -140,6 +144,12 @@ public enum Notice: Sendable {
     case playerAccepted(Player)
     /// The player left; it was still listed until now. `reason` says why.
     case playerDisconnected(Player, reason: String)
+    /// The player's connection was lost; its slot waits for a reconnect (``GameSession/Configuration/reconnectGrace``).
+    case playerLost(Player, reason: String)
+    /// A new connection took the player's slot over; `previous` was its connection until now.
+    case playerReconnected(Player, previous: ConnectionID)
+    /// A `-5` from `from` claimed a peer whose association with `boundTo` is live: refused.
+    case udpRebindRefused(peerId: Int32, from: UDPEndpoint, boundTo: UDPEndpoint)
     case udpAssociated(peerId: Int32, endpoint: UDPEndpoint)
     case fastReady(peerId: Int32)
     case joinedGroup(peerId: Int32, group: Int32)
@@ -190,7 +200,7 @@ public enum Decision: Hashable, Sendable {
     case deliver(Packet, peerId: Int32, fast: Bool)
 }
 
-/// The answer to a ``Decision``: allow, or refuse with the reason a refused login's close frame carries.
+/// The answer to a question: allow, or refuse with the reason a refused login's close frame carries.
 public struct Verdict: Hashable, Sendable {
     public var allowed: Bool
     /// Why it was refused (nil: the default reason, "rejected by script" for a login).

@@ -16,9 +16,7 @@ extension GameSession {
         }
         guard players[peerId]?.groups.contains(group) == false else { return Effects() }
         guard !configuration.hooks.contains(.joinGroup) else {
-            var effects = Effects()
-            effects.decision = .joinGroup(peerId: peerId, group: group)
-            return effects
+            return .asking(ask(.joinGroup(peerId: peerId, group: group), by: .player(peerId)))
         }
         return addMember(peerId, to: group)
     }
@@ -30,9 +28,7 @@ extension GameSession {
         }
         guard players[peerId]?.groups.contains(group) == true else { return Effects() }
         guard !configuration.hooks.contains(.leaveGroup) else {
-            var effects = Effects()
-            effects.decision = .leaveGroup(peerId: peerId, group: group)
-            return effects
+            return .asking(ask(.leaveGroup(peerId: peerId, group: group), by: .player(peerId)))
         }
         return removeMember(peerId, from: group, notifyLeaver: true)
     }
@@ -85,7 +81,7 @@ extension GameSession {
     }
 
     /// A `-13` packet for one player, over its WebSocket; empty when the player is gone.
-    private func membershipUpdate(_ group: Int32, to peerId: Int32) -> [Outbound] {
+    func membershipUpdate(_ group: Int32, to peerId: Int32) -> [Outbound] {
         guard let connection = players[peerId]?.player.connection else { return [] }
         let update = GroupMembershipUpdate(group: group, players: group > 0 || group == -1 ? members(of: group) : [])
         let packet = Packet(

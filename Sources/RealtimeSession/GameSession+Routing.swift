@@ -2,73 +2,19 @@ import NIOCore
 import RealtimeProtocol
 
 extension GameSession {
-    /// A datagram arrived on the fast port from `endpoint` (PROTOCOL.md §6 and §8).
-    public mutating func receive(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects {
-        if packet.opCode == .udpConnect {
-            return associate(packet, from: endpoint)
-        }
-        guard let peerId = udpBindings[endpoint] else {
-            return .drop(.unassociatedSource, peerId: nil, "datagram from unassociated \(endpoint)")
-        }
-        guard packet.sender == peerId else {
-            return .drop(.senderMismatch, peerId: peerId, "sender \(packet.sender) from \(endpoint)")
-        }
-        if let last = players[peerId]?.lastSequenceIn, packet.sequenceNumber <= last {
-            return .drop(.staleSequence, peerId: peerId, "sequence \(packet.sequenceNumber) after \(last)")
-        }
-        if packet.opCode.isDeveloper, packet.payload.readableBytes > RealtimeConstants.maxFastPayload {
-            return .drop(.payloadTooLarge, peerId: peerId, "\(packet.payload.readableBytes)-byte payload over UDP")
-        }
-        players[peerId]?.lastSequenceIn = packet.sequenceNumber
-        return handle(packet, from: peerId, fast: true)
-    }
-
-    /// A `-5` from `endpoint`: bind it to the peer it names, if the rules allow, and acknowledge with `-6`.
-    private mutating func associate(_ packet: Packet, from endpoint: UDPEndpoint) -> Effects {
-        let peerId = packet.sender
-        guard var state = players[peerId] else {
-            return .drop(.udpConnectRejected, peerId: nil, "udpConnect for peer \(peerId), who is not logged in")
-        }
-        if let bound = udpBindings[endpoint], bound != peerId {
-            return .drop(.udpConnectRejected, peerId: peerId, "\(endpoint) is already associated with peer \(bound)")
-        }
-        if !configuration.udpAnySource, state.player.host != endpoint.host {
-            return .drop(
-                .udpConnectRejected,
-                peerId: peerId,
-                "udpConnect from \(endpoint.host), but peer \(peerId) logged in from \(state.player.host.map { "\($0)" } ?? "?")"
-            )
-        }
-        if let last = state.lastSequenceIn, packet.sequenceNumber <= last {
-            return .drop(.staleSequence, peerId: peerId, "sequence \(packet.sequenceNumber) after \(last)")
-        }
-        var effects = Effects()
-        state.lastSequenceIn = packet.sequenceNumber
-        if state.udp != endpoint {
-            if let old = state.udp { udpBindings[old] = nil }
-            udpBindings[endpoint] = peerId
-            state.udp = endpoint
-            effects.notices.append(.udpAssociated(peerId: peerId, endpoint: endpoint))
-        }
-        let ack = Packet(
-            opCode: .udpConnectServerAck,
-            targetPlayer: peerId,
-            sender: RealtimeConstants.serverPeerId,
-            message: .udpConnect
-        )
-        let sequenceNumber = state.nextSequenceOut
-        state.nextSequenceOut &+= 1
-        players[peerId] = state
-        effects.sends.append(
-            Outbound(packet: ack, peerId: peerId, route: .fast(endpoint, sequenceNumber: sequenceNumber))
-        )
-        return effects
-    }
-
-    /// A packet from a logged-in peer, on either channel.
-    mutating func handle(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
+    /// Carries out a packet from a logged-in peer, on either channel, now. A question it asks is in
+    /// `questions`, registered but not yet placed in the peer's backlog (``handle(_:from:fast:)`` does that).
+    mutating func carryOut(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
         if packet.opCode.isDeveloper {
-            return route(packet, from: peerId, fast: fast)
+            switch classify(packet, from: peerId, fast: fast) {
+            case .drop(let effects): return effects
+            case .toServer(let packet):
+                var effects = Effects()
+                effects.notices.append(.messageToServer(packet, peerId: peerId))
+                return effects
+            case .ask(let decision): return .asking(ask(decision, by: .player(peerId)))
+            case .deliver(let packet): return deliver(packet, fast: fast)
+            }
         }
         switch packet.opCode {
         case .ping:
@@ -99,18 +45,26 @@ extension GameSession {
         }
     }
 
-    /// A developer message: the routing rules of PROTOCOL.md §7.
-    private mutating func route(_ packet: Packet, from peerId: Int32, fast: Bool) -> Effects {
+    /// Where a developer message goes (the routing rules of PROTOCOL.md §7), decided from the packet and the
+    /// configuration alone, so that it can be asked ahead of the sender's earlier packets.
+    enum Routing {
+        case drop(Effects)
+        /// To the server (`targetPlayer` -1): the script's `onMessage`.
+        case toServer(Packet)
+        /// A delivery hook decides.
+        case ask(Decision)
+        case deliver(Packet)
+    }
+
+    func classify(_ packet: Packet, from peerId: Int32, fast: Bool) -> Routing {
         guard packet.payload.readableBytes <= RealtimeConstants.maxPayload else {
-            return .drop(.payloadTooLarge, peerId: peerId, "\(packet.payload.readableBytes)-byte payload")
+            return .drop(.drop(.payloadTooLarge, peerId: peerId, "payload over 4096 bytes"))
         }
         var packet = packet
         packet.sender = peerId
         packet.sequenceNumber = 0
         if packet.targetPlayer == RealtimeConstants.serverPeerId {
-            var effects = Effects()
-            effects.notices.append(.messageToServer(packet, peerId: peerId))
-            return effects
+            return .toServer(packet)
         }
         let hook: Hooks
         if packet.targetGroup != RealtimeConstants.noTarget {
@@ -118,14 +72,12 @@ extension GameSession {
         } else if packet.targetPlayer > 0 {
             hook = .sendToPlayer
         } else {
-            return .drop(.noRecipient, peerId: peerId, "op code \(packet.opCode) with no target")
+            return .drop(.drop(.noRecipient, peerId: peerId, "message with no target"))
         }
         if configuration.hooks.contains(hook), configuration.hookOpCodes?.contains(packet.opCode.rawValue) ?? true {
-            var effects = Effects()
-            effects.decision = .deliver(packet, peerId: peerId, fast: fast)
-            return effects
+            return .ask(.deliver(packet, peerId: peerId, fast: fast))
         }
-        return deliver(packet, fast: fast)
+        return .deliver(packet)
     }
 
     /// Sends a message to its recipients: every member of `targetGroup` (the sender included), or `targetPlayer`.
@@ -158,10 +110,11 @@ extension GameSession {
 
     private mutating func addRecipient(_ peerId: Int32, fast: Bool, to relay: inout Relay) {
         guard let state = players[peerId] else { return }
-        if fast, state.fastReady, let endpoint = state.udp {
+        guard state.lostAt == nil else { return }
+        if fast, state.fastReady, let udp = state.udp {
             let sequenceNumber = state.nextSequenceOut
             players[peerId]!.nextSequenceOut = sequenceNumber &+ 1
-            relay.fast.append(FastRecipient(peerId: peerId, endpoint: endpoint, sequenceNumber: sequenceNumber))
+            relay.fast.append(FastRecipient(peerId: peerId, endpoint: udp.endpoint, sequenceNumber: sequenceNumber))
         } else {
             relay.reliable.append(ReliableRecipient(peerId: peerId, connection: state.player.connection))
         }
@@ -169,29 +122,11 @@ extension GameSession {
 
     // MARK: - Decisions and the script
 
-    /// The script answered a ``Decision``.
-    public mutating func decide(_ decision: Decision, allow: Bool) -> Effects {
-        decide(decision, verdict: allow ? .allow : .refuse())
-    }
-
-    /// The script (or a validator in front of it) answered a ``Decision``; a refused login is closed with the
-    /// verdict's reason.
-    public mutating func decide(_ decision: Decision, verdict: Verdict) -> Effects {
-        let allow = verdict.allowed
+    /// Carries out an answered question's decision.
+    mutating func apply(_ decision: Decision, allow: Bool) -> Effects {
         switch decision {
-        case .login(let player):
-            guard case .loggingIn(let pending, let queued) = connectionState(player.connection),
-                pending.peerId == player.peerId
-            else { return Effects() }
-            pendingLogins -= 1
-            guard allow, !shuttingDown else {
-                releaseLogin(player)
-                return refuseDecided(
-                    player,
-                    reason: shuttingDown ? "server shutting down" : verdict.reason ?? "rejected by script"
-                )
-            }
-            return accept(pending, queued: queued)
+        case .login:
+            return Effects()
         case .joinGroup(let peerId, let group):
             guard players[peerId] != nil else { return Effects() }
             guard allow else {

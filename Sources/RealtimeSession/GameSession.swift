@@ -1,3 +1,4 @@
+import DequeModule
 import NIOCore
 import RealtimeProtocol
 
@@ -25,6 +26,14 @@ public struct GameSession: Sendable {
         /// Report every message a player or the script sent, with its recipients, as a
         /// ``Notice/delivered(_:recipients:)`` (for recordings).
         public var reportDeliveries: Bool
+        /// A peer's UDP association moves to a new source address only after its current one has been silent this
+        /// long (a NAT rebinding); until then `-5` from elsewhere is refused (PROTOCOL.md §6).
+        public var udpRebindAfterSilence: TimeAmount = .seconds(5)
+        /// A player whose connection was lost keeps its slot (peer id, groups) this long for a reconnect with the
+        /// same player session id; zero removes it at once.
+        public var reconnectGrace: TimeAmount = .seconds(10)
+        /// The limit on each player's datagrams (the WebSocket has its own bucket of the same size).
+        public var fastRateLimit: RateLimit = .default
 
         public init(
             gameSessionId: String,
@@ -63,27 +72,65 @@ public struct GameSession: Sendable {
         var groups: Set<Int32> = []
         /// Where the peer's datagrams come from. A re-association from a new port (NAT rebinding) keeps `fastReady`:
         /// the client does not repeat its `-7`.
-        var udp: UDPEndpoint?
+        var udp: UDPAssociation?
+        /// The association `udp` replaced, kept in case that source speaks again: a datagram from it, in its own
+        /// sequence window, takes the association back (a hijacker that waited for a silence loses it as soon as the
+        /// real client sends again; after a real NAT rebinding the old source is gone for good).
+        var previousUDP: UDPAssociation?
         /// The client sent `-7`: fast messages to it may go over UDP.
         var fastReady = false
-        /// The last sequence number accepted from this peer over UDP; nil before the first.
-        var lastSequenceIn: Int32?
         /// The sequence number of the next datagram sent to this peer. It wraps after 2^31 datagrams, like the SDK's
         /// own counter; a session never sends that many to one peer in practice (six hours at 100,000 per second).
+        /// It never goes back, not even for a reconnect: a client accepts any number above the last it saw.
         var nextSequenceOut: Int32 = 1
+        /// The peer's datagrams over the rate limit are dropped before they are decoded.
+        var fastLimiter: RateLimiter
+        /// The connection was lost (not closed by the client) at this time: the slot waits for a reconnect.
+        var lostAt: NIODeadline?
+
+        init(player: Player, fastRateLimit: RateLimit) {
+            self.player = player
+            self.fastLimiter = RateLimiter(fastRateLimit)
+        }
+    }
+
+    /// A peer's fast channel: the one source address its datagrams may come from, and that source's own sequence
+    /// window (a datagram from another source never moves it).
+    struct UDPAssociation: Sendable {
+        var endpoint: UDPEndpoint
+        /// The last sequence number accepted from this source.
+        var lastSequenceIn: Int32
+        /// When the last datagram from this source was accepted.
+        var lastHeard: NIODeadline
     }
 
     public private(set) var configuration: Configuration
-    private(set) var connections: [ConnectionID: ConnectionState] = [:]
+    var connections: [ConnectionID: ConnectionState] = [:]
     var players: [Int32: PlayerState] = [:]
     /// Peer ids of the connected players, ascending (login order).
     private(set) var playerOrder: [Int32] = []
     /// Members of each developer group, ascending.
     var groups: [Int32: [Int32]] = [:]
     var udpBindings: [UDPEndpoint: Int32] = [:]
+    /// The sources associations were moved away from (see ``PlayerState/previousUDP``).
+    var previousBindings: [UDPEndpoint: Int32] = [:]
     /// Player session ids with a live (or deciding) connection, in reserved mode.
     var liveSessionIds: Set<String> = []
+    /// The peer of each non-empty player session id: a login with the same id takes over that player's slot.
+    var peersBySessionId: [String: Int32] = [:]
+    /// Players whose connection was lost, waiting for a reconnect until their grace ends.
+    var lostPlayers: Set<Int32> = []
+    /// How many connected players came from each IP address: a datagram from any other address cannot be a `-5`
+    /// worth decoding (unless `udpAnySource`).
+    var playerHosts: [HostKey: Int] = [:]
+    /// Token buckets for datagrams from addresses that are not associated (their `-5`s), per IP address.
+    var strangers = StrangerLimiter()
     var pendingLogins = 0
+    /// Each player's packets waiting behind an unanswered question (see ``handle(_:from:fast:)``).
+    var backlogs: [Int32: Deque<Pending>] = [:]
+    /// Who asked each open question.
+    var askers: [DecisionID: Asker] = [:]
+    var nextDecision: UInt64 = 1
     private var nextPeerId: Int32 = 1
     private(set) var shuttingDown = false
 
@@ -113,6 +160,12 @@ public struct GameSession: Sendable {
         return nil
     }
 
+    /// True while a connection has sent no login (a login the script is deciding counts as sent).
+    public func awaitsLogin(_ connection: ConnectionID) -> Bool {
+        if case .awaitingLogin = connections[connection] { return true }
+        return false
+    }
+
     // MARK: - Connections
 
     /// A WebSocket connection was accepted from `remote`.
@@ -140,8 +193,15 @@ public struct GameSession: Sendable {
         }
     }
 
-    /// The connection closed (by either side); the player, if any, leaves the session.
-    public mutating func connectionClosed(_ connection: ConnectionID, reason: String) -> Effects {
+    /// The connection closed; the player, if any, leaves the session. A connection that was `lost` (no close frame
+    /// from the client, a keep-alive timeout, a transport error) keeps its player's slot for `reconnectGrace`: the
+    /// player stays listed and in its groups, and a login with the same player session id takes the slot over.
+    public mutating func connectionClosed(
+        _ connection: ConnectionID,
+        reason: String,
+        lost: Bool = false,
+        at now: NIODeadline = .now()
+    ) -> Effects {
         guard let state = connections.removeValue(forKey: connection) else { return Effects() }
         switch state {
         case .awaitingLogin:
@@ -151,8 +211,39 @@ public struct GameSession: Sendable {
             releaseSessionId(player.playerSessionId)
             return Effects()
         case .loggedIn(let peerId):
+            guard lost, !shuttingDown, configuration.reconnectGrace > .zero,
+                let player = players[peerId]?.player, !player.playerSessionId.isEmpty
+            else { return removePlayer(peerId, reason: reason) }
+            dissociate(peerId)
+            countHost(player.host, by: -1)
+            players[peerId]?.lostAt = now
+            lostPlayers.insert(peerId)
+            var effects = Effects()
+            effects.notices.append(.playerLost(player, reason: reason))
+            return effects
+        }
+    }
+
+    /// Removes the players whose reconnect grace has ended. Call it every second or so.
+    public mutating func expireLostPlayers(at now: NIODeadline) -> Effects {
+        var effects = Effects()
+        for peerId in lostPlayers.sorted() {
+            guard let lostAt = players[peerId]?.lostAt, now - lostAt >= configuration.reconnectGrace else { continue }
+            lostPlayers.remove(peerId)
+            effects.append(removePlayer(peerId, reason: "did not reconnect in time"))
+        }
+        return effects
+    }
+
+    /// Disconnects a player (over its rate limit, say): its connection is closed with 1008 and this reason, and the
+    /// player leaves at once.
+    public mutating func disconnect(_ peerId: Int32, reason: String) -> Effects {
+        guard let state = players[peerId] else { return Effects() }
+        guard state.lostAt == nil else {
+            lostPlayers.remove(peerId)
             return removePlayer(peerId, reason: reason)
         }
+        return .close(state.player.connection, .policyViolation, reason)
     }
 
     /// Closes every connection with 1001 and refuses further logins.
@@ -177,13 +268,20 @@ public struct GameSession: Sendable {
         if shuttingDown {
             return refuse(connection, sessionId: sessionId, reason: "server shutting down")
         }
-        if let reserved = configuration.reservedPlayerSessionIds {
-            guard reserved.contains(sessionId) else {
-                return refuse(connection, sessionId: sessionId, reason: "player session not reserved")
-            }
-            guard !liveSessionIds.contains(sessionId) else {
-                return refuse(connection, sessionId: sessionId, reason: "player session already connected")
-            }
+        guard sessionId.utf8.count <= RealtimeConstants.maxPlayerSessionIdBytes else {
+            return refuse(connection, sessionId: sessionId, reason: "player session id too long")
+        }
+        guard payload.readableBytes <= RealtimeConstants.maxPayload else {
+            return refuse(connection, sessionId: sessionId, reason: "connect payload too large")
+        }
+        if let reserved = configuration.reservedPlayerSessionIds, !reserved.contains(sessionId) {
+            return refuse(connection, sessionId: sessionId, reason: "player session not reserved")
+        }
+        if !sessionId.isEmpty, let peerId = peersBySessionId[sessionId] {
+            return takeOver(peerId, on: connection, host: host, payload: payload)
+        }
+        if configuration.reservedPlayerSessionIds != nil, liveSessionIds.contains(sessionId) {
+            return refuse(connection, sessionId: sessionId, reason: "player session already connected")
         }
         guard players.count + pendingLogins < configuration.maxPlayers else {
             return refuse(connection, sessionId: sessionId, reason: "game session full")
@@ -200,9 +298,7 @@ public struct GameSession: Sendable {
         guard configuration.hooks.contains(.playerConnect) else { return accept(player) }
         pendingLogins += 1
         connections[connection] = .loggingIn(player, queued: [])
-        var effects = Effects()
-        effects.decision = .login(player)
-        return effects
+        return .asking(ask(.login(player), by: .login(connection)))
     }
 
     mutating func refuse(_ connection: ConnectionID, sessionId: String, reason: String) -> Effects {
@@ -221,18 +317,12 @@ public struct GameSession: Sendable {
     mutating func accept(_ player: Player, queued: [Packet] = []) -> Effects {
         let peerId = player.peerId
         connections[player.connection] = .loggedIn(peerId: peerId)
-        players[peerId] = PlayerState(player: player)
+        players[peerId] = PlayerState(player: player, fastRateLimit: configuration.fastRateLimit)
+        if !player.playerSessionId.isEmpty { peersBySessionId[player.playerSessionId] = peerId }
+        countHost(player.host, by: 1)
         playerOrder.append(peerId)
         var effects = Effects()
-        let result = LoginResult(
-            success: true,
-            reconnectToken: Self.token(),
-            peerId: peerId,
-            fastPort: Int32(configuration.fastPort),
-            connectToken: Self.token()
-        )
-        let packet = Packet(opCode: .loginResponse, targetPlayer: peerId, reliable: true, message: .loginResult(result))
-        effects.sends.append(Outbound(packet: packet, peerId: peerId, route: .reliable(player.connection)))
+        effects.sends.append(loginSuccess(peerId, on: player.connection))
         for packet in queued {
             effects.sends.append(Outbound(packet: packet, peerId: peerId, route: .reliable(player.connection)))
         }
@@ -274,9 +364,15 @@ public struct GameSession: Sendable {
         for group in state.groups.sorted() {
             effects.append(removeMember(peerId, from: group, notifyLeaver: false))
         }
+        dissociate(peerId)
+        if state.lostAt == nil { countHost(state.player.host, by: -1) }
         players[peerId] = nil
+        backlogs[peerId] = nil
         playerOrder.removeAll { $0 == peerId }
-        if let endpoint = state.udp { udpBindings[endpoint] = nil }
+        lostPlayers.remove(peerId)
+        if peersBySessionId[state.player.playerSessionId] == peerId {
+            peersBySessionId[state.player.playerSessionId] = nil
+        }
         releaseSessionId(state.player.playerSessionId)
         if configuration.announcePlayers {
             for other in playerOrder {
@@ -314,6 +410,19 @@ public struct GameSession: Sendable {
         return false
     }
 
+    /// A successful login result (PROTOCOL.md §5): the peer id both in the result and as `targetPlayer`.
+    func loginSuccess(_ peerId: Int32, on connection: ConnectionID) -> Outbound {
+        let result = LoginResult(
+            success: true,
+            reconnectToken: Self.token(),
+            peerId: peerId,
+            fastPort: Int32(configuration.fastPort),
+            connectToken: Self.token()
+        )
+        let packet = Packet(opCode: .loginResponse, targetPlayer: peerId, reliable: true, message: .loginResult(result))
+        return Outbound(packet: packet, peerId: peerId, route: .reliable(connection))
+    }
+
     /// A random token for the login result (reconnect and connect tokens).
     private static func token() -> String {
         var generator = SystemRandomNumberGenerator()
@@ -322,7 +431,7 @@ public struct GameSession: Sendable {
 }
 
 extension Effects {
-    static func close(_ connection: ConnectionID, _ code: CloseCode, _ reason: String) -> Effects {
+    public static func close(_ connection: ConnectionID, _ code: CloseCode, _ reason: String) -> Effects {
         var effects = Effects()
         effects.closes.append(Close(connection: connection, code: code, reason: reason))
         return effects

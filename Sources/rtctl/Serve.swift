@@ -103,7 +103,13 @@ extension Rtctl {
         @Flag(help: "Tell every player when a player connects or disconnects (op codes -101 and -103).")
         var announcePlayers = false
 
-        @Flag(help: "Accept a peer's UDP association from any source address (behind a WebSocket proxy).")
+        @Flag(
+            help: """
+                Accept a peer's UDP association from any source address (behind a WebSocket proxy). Risk: anyone \
+                who knows a peer id can then race its first -5 or take its fast channel after 5 s of silence \
+                (until the player sends again); use secure mode where that matters.
+                """
+        )
         var udpAnySource = false
 
         @Option(
@@ -113,6 +119,9 @@ extension Rtctl {
             )
         )
         var record: String?
+
+        @OptionGroup(title: "Limits and abuse")
+        var limits: LimitFlags
 
         @OptionGroup(title: "Server script")
         var script: ScriptFlags
@@ -131,7 +140,7 @@ extension Rtctl {
 
         private enum CodingKeys: String, CodingKey {
             case host, tcpPort, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, script, admin, fleet, logging
+            case announceMembership, announcePlayers, udpAnySource, record, limits, script, admin, fleet, logging
         }
 
         mutating func validate() throws {
@@ -221,6 +230,7 @@ extension Rtctl {
             configuration.script = script.options
             configuration.recordPath = record
             configuration.portRange = fleet.range
+            limits.apply(to: &configuration)
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
             if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
             return configuration
@@ -230,7 +240,11 @@ extension Rtctl {
             logging.bootstrap(default: .info, environment: ProcessInfo.processInfo.environment)
             let logger = Logger(label: "rtctl")
             let sessionId = gameSessionId ?? GameSessionIdentifier.generate()
-            let configuration = serverConfiguration(gameSessionId: sessionId)
+            var configuration = serverConfiguration(gameSessionId: sessionId)
+            if let descriptors = DescriptorLimit.raise() {
+                configuration.openFileLimit = descriptors.soft < UInt64(Int.max) ? Int(descriptors.soft) : nil
+            }
+            logLimits(configuration, logger: logger)
             if let reserved = configuration.session.reservedPlayerSessionIds {
                 if reserved.isEmpty {
                     logger.warning("no player session id is reserved: nobody can log in")
@@ -275,6 +289,8 @@ extension Rtctl {
                 }
                 services.append(.init(service: adminServer))
             }
+            // The session may end by itself (the script's processEnding() or process.exit): that ends the group
+            // gracefully, with the status the session ended with.
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
@@ -300,6 +316,25 @@ extension Rtctl {
                 throw RtctlError.runtime("serve: \(error)")
             }
         }
+    }
+}
+
+extension Rtctl.Serve {
+    /// The limits in force, in one line at start-up (the open-file limit after raising it).
+    func logLimits(_ configuration: ServerConfiguration, logger: Logger) {
+        let rate = configuration.reliableRateLimit
+        logger.info(
+            "limits",
+            metadata: [
+                "openFiles": "\(configuration.openFileLimit.map(String.init) ?? "unlimited")",
+                "maxConnections": "\(configuration.effectiveMaxConnections)",
+                "maxPending": "\(configuration.maxPending)",
+                "loginTimeout": "\(limits.loginTimeout)",
+                "rateLimit": "\(rate.isOff ? "off" : "\(rate.perSecond)/s burst \(rate.burst)")",
+                "reconnectGrace": "\(limits.reconnectGrace)",
+                "maxLag": "\(limits.maxLag)",
+            ]
+        )
     }
 }
 

@@ -126,7 +126,7 @@ final class TestPeer: Sendable {
     // MARK: - Receiving
 
     /// Takes the oldest input that `match` accepts, leaving the others; nil when none came within the time limit.
-    func next<T>(within limit: Duration = .seconds(5), _ match: (Input) -> T?) async -> T? {
+    func next<T>(within limit: Duration = .seconds(20), _ match: (Input) -> T?) async -> T? {
         let deadline = ContinuousClock.now + limit
         while true {
             if let value = inbox.take(match) { return value }
@@ -139,7 +139,7 @@ final class TestPeer: Sendable {
     var pending: [Input] { inbox.all }
 
     /// The next packet received on the WebSocket.
-    func nextReliable(within limit: Duration = .seconds(5)) async -> Packet? {
+    func nextReliable(within limit: Duration = .seconds(20)) async -> Packet? {
         await next(within: limit) { input in
             if case .frame(.binary, _, _, let packet?) = input { return packet }
             return nil
@@ -147,7 +147,7 @@ final class TestPeer: Sendable {
     }
 
     /// The next datagram; remembers its source for ``sendFast(_:)``.
-    func nextFast(within limit: Duration = .seconds(5)) async -> Packet? {
+    func nextFast(within limit: Duration = .seconds(20)) async -> Packet? {
         let received = await next(within: limit) { input -> (Packet, SocketAddress)? in
             if case .datagram(let packet, let from) = input { return (packet, from) }
             return nil

@@ -44,7 +44,7 @@ import Testing
         let host = try await ScriptHost.start(
             options: options,
             gameSessionId: "gsess-test",
-            group: MultiThreadedEventLoopGroup.singleton,
+            loop: MultiThreadedEventLoopGroup.singleton.next(),
             logger: Logger(label: "test")
         ) { request in
             sink.yield(request)

@@ -90,25 +90,37 @@ import Testing
         )
     }
 
-    @Test func natRebindingMovesTheAssociation() {
+    @Test func natRebindingMovesTheAssociationOnlyAfterTheBoundSourceFellSilent() {
         var harness = SessionHarness()
         let (_, peer) = harness.join()
-        harness.associate(peer, port: 7000)
-        _ = harness.session.receive(
+        let start = NIODeadline.now()
+        harness.associate(peer, port: 7000, at: start)
+        let early = harness.session.receive(
             Packet(opCode: .udpConnect, sequenceNumber: 5, sender: peer),
-            from: SessionHarness.endpoint(7001)
+            from: SessionHarness.endpoint(7001),
+            at: start + .seconds(1)
         )
+        #expect(early.drops == [.udpConnectRejected] && early.sends.isEmpty)
+        let late = harness.session.receive(
+            Packet(opCode: .udpConnect, sequenceNumber: 5, sender: peer),
+            from: SessionHarness.endpoint(7001),
+            at: start + .seconds(6)
+        )
+        #expect(late.sends.map(\.route.endpoint) == [SessionHarness.endpoint(7001)])
         #expect(
             harness.session.receive(
                 SessionHarness.data(player: peer, sender: peer, sequence: 6),
-                from: SessionHarness.endpoint(7000)
-            ).drops == [.unassociatedSource]
-        )
-        #expect(
-            harness.session.receive(
-                SessionHarness.data(player: peer, sender: peer, sequence: 6),
-                from: SessionHarness.endpoint(7001)
+                from: SessionHarness.endpoint(7001),
+                at: start + .seconds(6)
             ).drops.isEmpty
+        )
+        // A stale datagram from the old source (still in flight) changes nothing.
+        #expect(
+            harness.session.receive(
+                SessionHarness.data(player: peer, sender: peer, sequence: 0),
+                from: SessionHarness.endpoint(7000),
+                at: start + .seconds(6)
+            ).drops == [.unassociatedSource]
         )
     }
 
@@ -269,19 +281,24 @@ import Testing
         let (_, p2) = harness.join()
         // No onSendToPlayer hook: delivered at once.
         #expect(harness.session.receive(SessionHarness.data(player: p2), on: c1).reliableRecipients == [p2])
+        let refusedQuestion = try #require(
+            harness.session.receive(SessionHarness.data(group: -1), on: c1).questions.first
+        )
         let asked = harness.session.receive(SessionHarness.data(group: -1), on: c1)
-        let decision = try #require(asked.decision)
+        let question = try #require(asked.questions.first)
         #expect(asked.relay == nil)
-        #expect(harness.session.decide(decision, allow: false).relay == nil)
-        #expect(harness.session.decide(decision, allow: true).reliableRecipients == [p1, p2])
+        #expect(harness.session.decide(refusedQuestion.id, allow: false).relay == nil)
+        #expect(harness.session.decide(question.id, allow: true).reliableRecipients == [p1, p2])
+        // An answer comes once: a second one for the same question changes nothing.
+        #expect(harness.session.decide(question.id, allow: true).isEmpty)
     }
 
     @Test func deliveryHooksCanBeLimitedToSomeOpCodes() {
         var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup, .sendToPlayer], hookOpCodes: [7]))
         let (c1, p1) = harness.join()
         #expect(harness.session.receive(SessionHarness.data(6, group: -1), on: c1).reliableRecipients == [p1])
-        #expect(harness.session.receive(SessionHarness.data(7, group: -1), on: c1).decision != nil)
-        #expect(harness.session.receive(SessionHarness.data(7, player: p1), on: c1).decision != nil)
+        #expect(!harness.session.receive(SessionHarness.data(7, group: -1), on: c1).questions.isEmpty)
+        #expect(!harness.session.receive(SessionHarness.data(7, player: p1), on: c1).questions.isEmpty)
     }
 
     @Test func serverMessagesCarrySenderMinusOne() {

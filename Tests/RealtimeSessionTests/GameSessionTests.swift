@@ -46,8 +46,8 @@ struct SessionHarness {
         return (connection, result.peerId)
     }
 
-    /// Associates a peer's UDP from `port` (-5 then -7), starting at sequence number `sequence`.
-    mutating func associate(_ peerId: Int32, port: Int, sequence: Int32 = 0) {
+    /// Associates a peer's UDP from `port` (-5 then -7), starting at sequence number `sequence`, at time `now`.
+    mutating func associate(_ peerId: Int32, port: Int, sequence: Int32 = 0, at now: NIODeadline = .now()) {
         let endpoint = Self.endpoint(port)
         let ack = session.receive(
             Packet(
@@ -57,12 +57,14 @@ struct SessionHarness {
                 sender: peerId,
                 message: .udpConnect
             ),
-            from: endpoint
+            from: endpoint,
+            at: now
         )
         #expect(ack.sends.first?.packet.opCode == .udpConnectServerAck)
         _ = session.receive(
             Packet(opCode: .udpConnectClientAck, sequenceNumber: sequence + 1, targetPlayer: -1, sender: peerId),
-            from: endpoint
+            from: endpoint,
+            at: now
         )
     }
 
@@ -91,6 +93,14 @@ extension Effects {
     var fastRecipients: [Int32] { relay?.fast.map(\.peerId) ?? [] }
     var drops: [DropReason] {
         notices.compactMap { if case .dropped(let reason, _, _) = $0 { return reason } else { return nil } }
+    }
+}
+
+extension Route {
+    /// The UDP endpoint of a fast route.
+    var endpoint: UDPEndpoint? {
+        if case .fast(let endpoint, _) = self { return endpoint }
+        return nil
     }
 }
 
@@ -136,14 +146,17 @@ extension Effects {
         #expect(effects.closes == [Close(connection: connection, code: .policyViolation, reason: "game session full")])
     }
 
-    @Test func reservedModeAcceptsOnlyReservedIdsOnceAtATime() {
+    @Test func reservedModeAcceptsOnlyReservedIdsOneConnectionEach() {
         var harness = SessionHarness(.init(gameSessionId: "t", reservedPlayerSessionIds: ["psess-1", "psess-2"]))
         #expect(harness.connect("intruder").1.closes.first?.reason == "player session not reserved")
-        let (first, _) = harness.join("psess-1")
-        #expect(harness.connect("psess-1").1.closes.first?.reason == "player session already connected")
-        _ = harness.session.connectionClosed(first, reason: "bye")
-        let (_, peer) = harness.join("psess-1")
-        #expect(peer > 0)
+        let (first, peer) = harness.join("psess-1")
+        // A second connection with the same id takes the slot over; the first is closed.
+        let (second, takeover) = harness.connect("psess-1")
+        #expect(takeover.closes == [Close(connection: first, code: .replaced, reason: "replaced by a new connection")])
+        #expect(harness.session.peerId(on: second) == peer)
+        _ = harness.session.connectionClosed(second, reason: "bye")
+        let (_, again) = harness.join("psess-1")
+        #expect(again > peer)
     }
 
     @Test func openModeAllowsEmptyAndRepeatedIds() {
@@ -166,8 +179,8 @@ extension Effects {
     @Test func scriptDecidesLoginsAndQueuedMessagesFollowTheResult() throws {
         var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.playerConnect]))
         let (connection, effects) = harness.connect("a")
-        let decision = try #require(effects.decision)
-        guard case .login(let player) = decision else {
+        let question = try #require(effects.questions.first)
+        guard case .login(let player) = question.decision else {
             Issue.record("expected a login decision")
             return
         }
@@ -180,7 +193,7 @@ extension Effects {
             reliable: true
         )
         #expect(greeting.isEmpty)
-        let accepted = harness.session.decide(decision, allow: true)
+        let accepted = harness.session.decide(question.id, allow: true)
         #expect(accepted.sends.map(\.packet.opCode) == [.loginResponse, OpCode(5)])
         #expect(accepted.sends.allSatisfy { $0.route == .reliable(connection) })
         #expect(harness.session.playerList.map(\.peerId) == [player.peerId])
@@ -189,18 +202,19 @@ extension Effects {
     @Test func scriptRefusalClosesWithReason() throws {
         var harness = SessionHarness(.init(gameSessionId: "t", maxPlayers: 1, hooks: [.playerConnect]))
         let (_, effects) = harness.connect("a")
-        let refused = harness.session.decide(try #require(effects.decision), allow: false)
+        let refused = harness.session.decide(try #require(effects.questions.first).id, allow: false)
         #expect(refused.closes.first?.reason == "rejected by script")
         #expect(refused.closes.first?.code == .policyViolation)
         // The refused login no longer holds a seat.
         let (_, again) = harness.connect("b")
-        #expect(again.decision != nil)
+        #expect(!again.questions.isEmpty)
     }
 
     @Test func aRefusalWithAReasonClosesWithThatReason() throws {
         var harness = SessionHarness(.init(gameSessionId: "t", maxPlayers: 2, hooks: [.playerConnect]))
         let (_, effects) = harness.connect("a")
-        let refused = harness.session.decide(try #require(effects.decision), verdict: .refuse("player session expired"))
+        let question = try #require(effects.questions.first)
+        let refused = harness.session.decide(question.id, verdict: .refuse("player session expired"))
         #expect(refused.closes.first?.reason == "player session expired")
         #expect(refused.closes.first?.code == .policyViolation)
         #expect(refused.sends.first?.packet.opCode == .loginResponse)

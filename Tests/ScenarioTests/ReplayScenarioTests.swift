@@ -26,10 +26,7 @@ struct ReplayScenarioTests {
     static func serve(_ arguments: [String]) async throws -> (RunningProcess, String) {
         let server = try RunningProcess(Subprocess.rtctl, ["serve", "--port", "0", "--host", "127.0.0.1"] + arguments)
         let line = try #require(try await server.nextLine())
-        let port = try #require(
-            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["tcpPort"] as? Int
-        )
-        return (server, "127.0.0.1:\(port)")
+        return (server, "127.0.0.1:\(try Subprocess.tcpPort(ofListeningLine: line))")
     }
 
     @Test("a recorded scripted session replays with no differences; a changed script is reported, exit 1")

@@ -107,4 +107,27 @@ struct ScriptScenarioTests {
         #expect(result.stderr.contains("exited unexpectedly"))
         #expect(result.stderr.contains("out of cheese"))
     }
+
+    @Test("await processEnding() then process.exit(0): serve exits 0 and the player is closed cleanly (1001)")
+    func processEndingThenExitZero() async throws {
+        let path = try Self.script(
+            """
+            let session;
+            exports.ssExports = {
+                init(rtSession) { session = rtSession; },
+                onPlayerAccepted() {
+                    setTimeout(async () => { await session.processEnding(); process.exit(0); }, 100);
+                },
+            };
+            """
+        )
+        let server = try Self.serve(["--script", path])
+        let line = try #require(try await server.nextLine())
+        let port = try Subprocess.tcpPort(ofListeningLine: line)
+        let listen = try await Subprocess.run(Subprocess.rtctl, ["listen", "127.0.0.1:\(port)", "--timeout", "20s"])
+        #expect(listen.stdout.contains(#""code":1001"#), "listen: \(listen.stdout)")
+        let result = try await server.waitForExit()
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(!result.stderr.contains("ServiceGroupError"))
+    }
 }

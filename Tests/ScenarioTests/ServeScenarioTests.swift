@@ -77,3 +77,59 @@ struct ServeScenarioTests {
         #expect(try await server.waitForExit().status == 0)
     }
 }
+
+/// `rtctl serve` out of file descriptors, as a connection flood leaves it.
+@Suite("rtctl serve out of descriptors")
+struct DescriptorExhaustionTests {
+    /// A TCP connection to the loopback port (plain POSIX: the scenario tests drive the binary, not the library).
+    static func connect(port: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return result == 0 ? fd : -1
+    }
+
+    /// CPU seconds the process has used (user + system), from /proc.
+    static func cpuSeconds(_ pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+        return Double(Int(fields[11])! + Int(fields[12])!) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    @Test("no descriptors left: serve closes new connections instead of spinning, logs it once, then serves again")
+    func backsOffAndRecovers() async throws {
+        let server = try RunningProcess(
+            URL(fileURLWithPath: "/bin/bash"),
+            [
+                "-c",
+                "ulimit -n 48 && exec \"$0\" serve --port 0 --host 127.0.0.1 --max-connections 1000",
+                Subprocess.rtctl.path,
+            ]
+        )
+        let line = try #require(try await server.nextLine())
+        let port = try Subprocess.tcpPort(ofListeningLine: line)
+        let descriptors = (0..<80).map { _ in Self.connect(port: port) }
+        let pid = server.process.processIdentifier
+        let before = try Self.cpuSeconds(pid)
+        try await Task.sleep(for: .seconds(3))
+        let used = try Self.cpuSeconds(pid) - before
+        // A server spinning on accept would use a whole core: about 3 CPU seconds here.
+        #expect(used < 1.5, "serve used \(used) CPU seconds in 3 s while out of descriptors")
+        for fd in descriptors where fd >= 0 { close(fd) }
+        // With descriptors free again, a player logs in.
+        let send = try await Subprocess.rtctl(["send", "127.0.0.1:\(port)", "--opcode", "1", "--payload", "hi"])
+        #expect(send.status == 0, "send: \(send.stderr)")
+        server.signal(SIGTERM)
+        let result = try await server.waitForExit()
+        #expect(result.status == 0)
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("out of file descriptors") }
+        #expect(warnings.count == 1, "\(result.stderr)")
+    }
+}

@@ -95,8 +95,7 @@ final class TestServer: Sendable {
             ["serve", "--port", "0", "--host", "127.0.0.1", "-q"] + extraArguments
         )
         let line = try #require(try await process.nextLine(), "serve printed no listening line")
-        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        port = try #require(object?["tcpPort"] as? Int)
+        port = try Subprocess.tcpPort(ofListeningLine: line)
     }
 
     /// Stops the server (SIGTERM) and waits for it.

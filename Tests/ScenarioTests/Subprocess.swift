@@ -61,6 +61,12 @@ enum Subprocess {
     }
 
     /// `jq -e FILTER` on `json`: true when the filter's last output is neither false nor null.
+    /// The TCP port in `rtctl serve`'s listening line.
+    static func tcpPort(ofListeningLine line: String) throws -> Int {
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        return try #require(object?["tcpPort"] as? Int, "not a listening line: \(line)")
+    }
+
     static func jq(_ filter: String, _ json: String) async throws -> Bool {
         let jq = try #require(which("jq"), "jq is needed by the scenario tests (.ci/run installs it)")
         return try await run(jq, ["-e", filter], input: json).status == 0

@@ -46,7 +46,7 @@ struct SessionRecorder: Sendable {
             writer.append(
                 groupRequest(join: join, peerId: peerId, group: group, refused: reason, t: t, sessionId: sessionId)
             )
-        case .udpAssociated, .fastReady, .dropped:
+        case .udpAssociated, .fastReady, .dropped, .playerLost, .playerReconnected, .udpRebindRefused:
             break
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -67,24 +66,29 @@ public enum ScriptRequest: Sendable {
 }
 
 /// The server's side of the script host: a Node.js child process running the embedded host program, and the
-/// pipelined channel to it (`ScriptHost/BRIDGE.md`). Calls may overlap; each is answered by id.
+/// pipelined channel to it (`ScriptHost/BRIDGE.md`).
+///
+/// The channel lives on one event loop, the session's, and so does everything this object keeps (``BridgeState``):
+/// the session asks its questions and gets their answers on its own thread, with no task, lock or hop per call, and
+/// the frames written in one turn of the loop leave in one write (``flush()``).
 final class ScriptHost: Sendable {
     let options: ScriptOptions
     let description: ScriptDescription
-    private let inbox: BridgeInbox
-    private let bridge: Channel
+    let loop: any EventLoop
+    private let state: NIOLoopBoundBox<BridgeState>
+    private let bridge: any Channel
     private let process: ScriptProcess
-    private let hostFile: String
     private let logger: Logger
 
-    /// Starts Node.js on the host program, loads the script and runs `init`, `onProcessStarted` and
+    /// Starts Node.js on the host program, on `loop`, loads the script and runs `init`, `onProcessStarted` and
     /// `onStartGameSession`. Throws a ``ScriptError`` naming the fix when Node is missing or too old, or the script
-    /// fails to start.
+    /// fails to start. `onRequest` gets the script's requests on `loop`, in the order the script made them, before
+    /// any later answer is carried out.
     static func start(
         options: ScriptOptions,
         gameSessionId: String,
         deferGameSession: Bool = false,
-        group: any EventLoopGroup,
+        loop: any EventLoop,
         logger: Logger,
         onRequest: @escaping @Sendable (ScriptRequest) -> Void
     ) async throws -> ScriptHost {
@@ -108,18 +112,19 @@ final class ScriptHost: Sendable {
             try? FileManager.default.removeItem(atPath: hostFile)
             throw error
         }
-        let inbox = BridgeInbox(logger: logger, onRequest: onRequest)
+        let state = try await loop.submit { NIOLoopBoundBox(BridgeState(), eventLoop: loop) }.get()
+        let frames = FrameReceiver(state: state, logger: logger, onRequest: onRequest)
         let bridge: any Channel
         // Descriptors not yet handed to a channel (a channel closes the ones it took).
         var notHandedOver = [process.toHost, process.fromHost, process.stdout, process.stderr]
         do {
-            bridge = try await NIOPipeBootstrap(group: group)
+            bridge = try await NIOPipeBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandlers(
                             ByteToMessageHandler(BridgeFrameDecoder()),
                             MessageToByteHandler(BridgeFrameEncoder()),
-                            BridgeHandler(inbox: inbox)
+                            BridgeHandler(received: frames.received)
                         )
                     }
                 }
@@ -127,11 +132,11 @@ final class ScriptHost: Sendable {
                 .get()
             notHandedOver.removeFirst(2)
             for (descriptor, isError) in [(process.stdout, false), (process.stderr, true)] {
-                _ = try await NIOPipeBootstrap(group: group)
+                _ = try await NIOPipeBootstrap(group: loop)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(
-                                ScriptOutputHandler(inbox: inbox, isError: isError)
+                                ScriptOutputHandler { frames.output($0, isError: isError) }
                             )
                         }
                     }
@@ -151,105 +156,178 @@ final class ScriptHost: Sendable {
             NIOThreadPool.singleton.submit { _ in
                 let status = process.waitForExit()
                 try? FileManager.default.removeItem(atPath: hostFile)
-                inbox.hostExited(status: status)
+                loop.execute { frames.hostExited(status: status) }
             }
         }
         let description: ScriptDescription
         do {
-            description = try await inbox.waitForReady {
-                let start = StartHeader(
-                    scriptPath: scriptPath,
-                    args: options.arguments,
-                    gameSessionId: gameSessionId,
-                    deferGameSession: deferGameSession
-                )
-                bridge.writeAndFlush(try BridgeFrame(kind: .start, encoding: start), promise: nil)
-            }
+            description = try await loop.flatSubmit {
+                let promise = loop.makePromise(of: ScriptDescription.self)
+                if state.value.hasExited {
+                    promise.fail(ScriptError(.startFailed, state.value.startFailure()))
+                } else {
+                    state.value.ready = promise
+                    let start = StartHeader(
+                        scriptPath: scriptPath,
+                        args: options.arguments,
+                        gameSessionId: gameSessionId,
+                        deferGameSession: deferGameSession
+                    )
+                    do {
+                        bridge.writeAndFlush(try BridgeFrame(kind: .start, encoding: start), promise: nil)
+                    } catch {
+                        state.value.ready = nil
+                        promise.fail(error)
+                    }
+                }
+                return promise.futureResult
+            }.get()
         } catch {
             process.kill()
             bridge.close(promise: nil)
             throw error
         }
-        return ScriptHost(
+        let host = ScriptHost(
             options: options,
             description: description,
-            inbox: inbox,
+            loop: loop,
+            state: state,
             bridge: bridge,
             process: process,
-            hostFile: hostFile,
             logger: logger
         )
+        try await loop.submit { host.sweepTimeouts() }.get()
+        return host
     }
 
     private init(
         options: ScriptOptions,
         description: ScriptDescription,
-        inbox: BridgeInbox,
-        bridge: Channel,
+        loop: any EventLoop,
+        state: NIOLoopBoundBox<BridgeState>,
+        bridge: any Channel,
         process: ScriptProcess,
-        hostFile: String,
         logger: Logger
     ) {
         self.options = options
         self.description = description
-        self.inbox = inbox
+        self.loop = loop
+        self.state = state
         self.bridge = bridge
         self.process = process
-        self.hostFile = hostFile
         self.logger = logger
     }
 
-    /// Asks a decision hook; true when the script allows. Throws ``ScriptError/Code/hookTimedOut`` when the hook
-    /// does not answer within the hook timeout, ``ScriptError/Code/hostFailed`` when the host is gone.
+    // MARK: - On the loop
+
+    /// Asks a hook (on the loop); `completion` gets the answer, or a ``ScriptError`` (``ScriptError/Code/hookTimedOut``
+    /// when it does not come within the hook timeout, ``ScriptError/Code/hostFailed`` when the host is gone), on the
+    /// loop. The frame leaves with the next ``flush()``.
+    func call(
+        _ hook: String,
+        header: ByteBuffer,
+        payload: ByteBuffer = ByteBuffer(),
+        completion: @escaping BridgeState.Completion
+    ) {
+        guard let id = state.value.register(hook: hook, at: .now(), completion: completion) else {
+            return completion(.failure(ScriptError(.hostFailed, "the script host is not running")))
+        }
+        write(BridgeFrame(kind: .call, id: id, header: header, payload: payload))
+    }
+
+    /// Tells the script something; no answer. On the loop the frame leaves with the next ``flush()``; from elsewhere
+    /// it is sent at once.
+    func notify(_ event: String, header: some Encodable & Sendable, payload: ByteBuffer = ByteBuffer()) {
+        let frame: BridgeFrame
+        do {
+            frame = try BridgeFrame(
+                kind: .notify,
+                encoding: CallHeader(key: "event", hook: event, body: header),
+                payload: payload
+            )
+        } catch {
+            return logger.error("cannot encode \(event) for the script: \(error)")
+        }
+        guard loop.inEventLoop else {
+            return loop.execute {
+                self.write(frame)
+                self.flush()
+            }
+        }
+        write(frame)
+    }
+
+    /// Sends the frames written since the last flush (on the loop).
+    func flush() {
+        guard state.value.needsFlush else { return }
+        state.value.needsFlush = false
+        bridge.flush()
+    }
+
+    private func write(_ frame: BridgeFrame) {
+        state.value.needsFlush = true
+        bridge.write(frame, promise: nil)
+    }
+
+    /// Every so often, the oldest unanswered call is checked against the hook timeout: a callback that never returns
+    /// (an infinite loop stops Node from even reporting it) fails its call.
+    private func sweepTimeouts() {
+        let timeout = options.hookTimeout
+        let interval = TimeAmount.nanoseconds(max(timeout.nanoseconds / 4, 1_000_000))
+        let state = self.state
+        loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { task in
+            guard !state.value.hasExited else { return task.cancel() }
+            while let call = state.value.expired(before: NIODeadline.now() - timeout) {
+                call.completion(
+                    .failure(ScriptError(.hookTimedOut, "script callback \(call.hook) did not return in time"))
+                )
+            }
+        }
+    }
+
+    // MARK: - From anywhere
+
+    /// Asks a hook and waits for the answer (health checks; the session asks on the loop).
     func call(
         _ hook: String,
         header: some Encodable & Sendable,
         payload: ByteBuffer = ByteBuffer()
     ) async throws -> Bool {
-        let eventLoop = bridge.eventLoop
-        let timeout = options.hookTimeout
-        return try await inbox.call(hook: hook) { id in
-            let frame = try BridgeFrame(
-                kind: .call,
-                id: id,
-                encoding: CallHeader(hook: hook, body: header),
-                payload: payload
-            )
-            bridge.writeAndFlush(frame, promise: nil)
-            return eventLoop.scheduleTask(in: timeout) { [inbox] in inbox.timeOut(id) }
-        }
-    }
-
-    /// Tells the script something; no answer.
-    func notify(_ event: String, header: some Encodable & Sendable, payload: ByteBuffer = ByteBuffer()) {
-        do {
-            let frame = try BridgeFrame(
-                kind: .notify,
-                encoding: CallHeader(key: "event", hook: event, body: header),
-                payload: payload
-            )
-            bridge.writeAndFlush(frame, promise: nil)
-        } catch {
-            logger.error("cannot encode \(event) for the script: \(error)")
-        }
+        let header = ByteBuffer(bytes: try JSONEncoder().encode(CallHeader(hook: hook, body: header)))
+        return try await loop.flatSubmit {
+            let promise = self.loop.makePromise(of: Bool.self)
+            self.call(hook, header: header, payload: payload) { promise.completeWith($0.mapError { $0 }) }
+            self.flush()
+            return promise.futureResult
+        }.get()
     }
 
     /// Acknowledges the script's `processEnding()`.
     func acknowledgeEnd() {
-        bridge.writeAndFlush(BridgeFrame(kind: .ended), promise: nil)
+        loop.execute {
+            self.write(BridgeFrame(kind: .ended))
+            self.flush()
+        }
     }
 
     /// Runs `onProcessTerminate` (GameSparks: `onSessionShutdown`), waiting at most the shutdown grace.
     func terminate() async {
         let grace = options.shutdownGrace
-        let eventLoop = bridge.eventLoop
-        await inbox.waitForTermination {
-            bridge.writeAndFlush(
-                try? BridgeFrame(kind: .notify, encoding: CallHeader(key: "event", hook: "terminate", body: Empty())),
-                promise: nil
-            )
-            return eventLoop.scheduleTask(in: grace) { [inbox] in inbox.terminated() }
-        }
+        try? await loop.flatSubmit {
+            let promise = self.loop.makePromise(of: Void.self)
+            guard !self.state.value.hasExited, self.state.value.termination == nil else {
+                promise.succeed()
+                return promise.futureResult
+            }
+            let deadline = self.loop.scheduleTask(in: grace) { [state = self.state] in
+                state.value.termination?.promise.succeed()
+                state.value.termination = nil
+            }
+            self.state.value.termination = (promise, deadline)
+            self.notify("terminate", header: Empty())
+            self.flush()
+            return promise.futureResult
+        }.get()
     }
 
     /// Ends the host process: closes the channel (the host exits at end of input) and kills it if it lingers.
@@ -257,8 +335,12 @@ final class ScriptHost: Sendable {
         bridge.close(promise: nil)
         let process = process
         // At end of input the host runs onProcessTerminate (if it has not yet): it gets the shutdown grace.
-        let deadline = bridge.eventLoop.scheduleTask(in: options.shutdownGrace + .seconds(1)) { process.kill() }
-        _ = await inbox.waitForExit()
+        let deadline = loop.scheduleTask(in: options.shutdownGrace + .seconds(1)) { process.kill() }
+        _ = try? await loop.flatSubmit {
+            let promise = self.loop.makePromise(of: Int32.self)
+            self.state.value.waitForExit(promise)
+            return promise.futureResult
+        }.get()
         deadline.cancel()
     }
 

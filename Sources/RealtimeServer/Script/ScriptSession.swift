@@ -1,25 +1,27 @@
+import Foundation
 import Logging
 import NIOCore
 import RealtimeProtocol
 import RealtimeSession
 
-/// A script running in the script host, as the session sees it: decisions become hook calls, notices become
+/// A script running in the script host, as the session sees it: questions become hook calls, notices become
 /// notifications and keep the host's mirror of players and groups up to date (SCRIPTS.md, `ScriptHost/BRIDGE.md`).
+/// Everything runs on the session's event loop, which is also the bridge's.
 final class ScriptSession: SessionScript {
     let host: ScriptHost
     private let logger: Logger
     private let metrics: ServerMetrics
-    /// Called when a hook fails in a way that must end the session (it hung, or the host is gone).
+    /// Called when a call fails in a way that must end the session (it hung, or the host is gone).
     private let onFatal: @Sendable (String) -> Void
+    private let isGameSparks: Bool
 
     init(host: ScriptHost, logger: Logger, metrics: ServerMetrics, onFatal: @escaping @Sendable (String) -> Void) {
         self.host = host
         self.logger = logger
         self.metrics = metrics
         self.onFatal = onFatal
+        self.isGameSparks = host.description.kind == "gamesparks"
     }
-
-    var isGameSparks: Bool { host.description.kind == "gamesparks" }
 
     /// The session hooks this script needs asked, and for GameSparks the op codes they apply to.
     var hooks: (Hooks, opCodes: Set<Int32>?) {
@@ -36,45 +38,45 @@ final class ScriptSession: SessionScript {
         return (hooks, nil)
     }
 
-    /// The hook a decision calls.
-    private func hook(for decision: Decision) -> String {
-        switch decision {
-        case .login: "onPlayerConnect"
-        case .joinGroup: "onPlayerJoinGroup"
-        case .leaveGroup: "onPlayerLeaveGroup"
-        case .deliver(let packet, _, _):
-            isGameSparks
-                ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
+    func ask(_ question: Question, answer: @escaping (Bool) -> Void) {
+        let (hook, header, payload) = call(for: question.decision)
+        let onFatal = self.onFatal
+        let timeout = host.options.hookTimeout.nanoseconds / 1_000_000
+        let metrics = self.metrics
+        let started = ContinuousClock.now
+        host.call(hook, header: header, payload: payload) { result in
+            metrics.hookCall(hook, took: .now - started)
+            switch result {
+            case .success(let allow):
+                answer(allow)
+            case .failure(let error):
+                onFatal(error.code == .hookTimedOut ? "\(error) (--hook-timeout \(timeout) ms)" : "\(error)")
+                answer(false)
+            }
         }
     }
 
-    func decide(_ decision: Decision) async -> Bool {
-        let hook = hook(for: decision)
-        let started = ContinuousClock.now
-        defer { metrics.hookCall(hook, took: .now - started) }
-        do {
-            switch decision {
-            case .login(let player):
-                return try await host.call(
-                    hook,
-                    header: ConnectArguments(player: PlayerArgument(player)),
-                    payload: player.connectPayload
-                )
-            case .joinGroup(let peerId, let group), .leaveGroup(let peerId, let group):
-                return try await host.call(hook, header: GroupArguments(group: group, peerId: peerId))
-            case .deliver(let packet, _, let fast):
-                return try await host.call(
-                    hook,
-                    header: MessageArguments(packet, reliable: !fast),
-                    payload: packet.payload
-                )
-            }
-        } catch let error as ScriptError where error.code == .hookTimedOut {
-            onFatal("\(error) (--hook-timeout \(host.options.hookTimeout.nanoseconds / 1_000_000) ms)")
-            return false
-        } catch {
-            onFatal("\(error)")
-            return false
+    /// The hook a decision calls, with its header (JSON written directly: this is the relay's hot path with delivery
+    /// hooks) and payload.
+    private func call(for decision: Decision) -> (hook: String, header: ByteBuffer, payload: ByteBuffer) {
+        var header = ByteBuffer()
+        switch decision {
+        case .login(let player):
+            let json = try? JSONEncoder().encode(
+                CallHeader(hook: "onPlayerConnect", body: ConnectArguments(player: PlayerArgument(player)))
+            )
+            return ("onPlayerConnect", ByteBuffer(bytes: json ?? Data()), player.connectPayload)
+        case .joinGroup(let peerId, let group), .leaveGroup(let peerId, let group):
+            let hook = if case .joinGroup = decision { "onPlayerJoinGroup" } else { "onPlayerLeaveGroup" }
+            header.writeString(#"{"hook":""# + hook + #"","group":"# + String(group))
+            header.writeString(#","peerId":"# + String(peerId) + "}")
+            return (hook, header, ByteBuffer())
+        case .deliver(let packet, _, let fast):
+            let hook =
+                isGameSparks
+                ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
+            header.writeMessageArguments(hook: hook, packet, reliable: !fast)
+            return (hook, header, packet.payload)
         }
     }
 
@@ -98,6 +100,10 @@ final class ScriptSession: SessionScript {
         default:
             break
         }
+    }
+
+    func flush() {
+        host.flush()
     }
 
     /// Runs `onHealthCheck` (when the script defines it); false when unhealthy or failing.
@@ -129,6 +135,17 @@ final class ScriptSession: SessionScript {
     /// Tells the script that the fleet manager changed the game session (`onUpdateGameSession`).
     func updateGameSession(_ update: FleetGameSessionUpdate) {
         host.notify("updateGameSession", header: UpdateArguments(updateGameSession: update))
+    }
+}
+
+extension ByteBuffer {
+    /// `{"hook":…,"opCode":…,"sender":…,"targetPlayer":…,"targetGroup":…,"reliable":…}`: the header of a delivery
+    /// hook call, the same keys ``MessageArguments`` encodes.
+    mutating func writeMessageArguments(hook: String, _ packet: Packet, reliable: Bool) {
+        writeString(#"{"hook":""# + hook + #"","opCode":"# + String(packet.opCode.rawValue))
+        writeString(#","sender":"# + String(packet.sender) + #","targetPlayer":"# + String(packet.targetPlayer))
+        writeString(#","targetGroup":"# + String(packet.targetGroup) + #","reliable":"#)
+        writeString(reliable ? "true}" : "false}")
     }
 }
 

@@ -81,6 +81,11 @@ final class WebSocketTestClient: Sendable {
         try await channel.writeAndFlush(frame)
     }
 
+    /// Any frame, exactly as given (an unmasked one, reserved bits set, …).
+    func send(frame: WebSocketFrame) async throws {
+        try await channel.writeAndFlush(frame)
+    }
+
     func send(_ packet: Packet) async throws {
         var buffer = ByteBuffer()
         buffer.writePacket(packet)
@@ -208,7 +213,8 @@ final class UDPTestClient: Sendable {
         self.datagrams = datagrams
     }
 
-    static func open(host: String, serverPort: Int) async throws -> UDPTestClient {
+    /// A socket bound to `bindHost` (default: `host`) on any port.
+    static func open(host: String, serverPort: Int, bindHost: String? = nil) async throws -> UDPTestClient {
         let datagrams = Inbox<AddressedEnvelope<ByteBuffer>>("datagrams")
         let channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
@@ -216,7 +222,7 @@ final class UDPTestClient: Sendable {
                     try channel.pipeline.syncOperations.addHandler(DatagramRecorder(datagrams: datagrams))
                 }
             }
-            .bind(host: host, port: 0)
+            .bind(host: bindHost ?? host, port: 0)
             .get()
         let server = try SocketAddress.makeAddressResolvingHost(host, port: serverPort)
         return UDPTestClient(channel: channel, server: server, datagrams: datagrams)

@@ -18,6 +18,7 @@ struct RunningServer {
     static func start(
         host: String = "127.0.0.1",
         metrics: (any MetricsFactory)? = nil,
+        logger: Logger = testLogger(),
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> RunningServer {
         var configuration = ServerConfiguration(session: GameSession.Configuration(gameSessionId: "test-session"))
@@ -28,7 +29,7 @@ struct RunningServer {
         let (addresses, continuation) = AsyncStream<ListeningAddress>.makeStream()
         let server = RealtimeServer(
             configuration: configuration,
-            logger: testLogger(),
+            logger: logger,
             script: nil,
             metricsFactory: metrics ?? NOOPMetricsHandler.instance
         ) { address in
@@ -56,8 +57,8 @@ struct RunningServer {
         try await WebSocketTestClient.connect(host: host, port: address.tcpPort, path: path, silent: silent)
     }
 
-    func openUDP() async throws -> UDPTestClient {
-        try await UDPTestClient.open(host: host, serverPort: address.udpPort)
+    func openUDP(from bindHost: String? = nil) async throws -> UDPTestClient {
+        try await UDPTestClient.open(host: host, serverPort: address.udpPort, bindHost: bindHost)
     }
 
     /// Connects and logs in; checks the login result.

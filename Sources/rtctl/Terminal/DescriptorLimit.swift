@@ -1,3 +1,5 @@
+import RealtimeBench
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,13 +9,13 @@ import Darwin
 #endif
 
 /// The open-file limit (RLIMIT_NOFILE): thousands of clients need thousands of sockets.
-public enum DescriptorLimit {
-    public struct Limits: Sendable, Hashable {
-        public var soft: UInt64
-        public var hard: UInt64
+enum DescriptorLimit {
+    struct Limits: Sendable, Hashable {
+        var soft: UInt64
+        var hard: UInt64
     }
 
-    public static func current() -> Limits? {
+    static func current() -> Limits? {
         var limit = rlimit()
         guard getrlimit(resourceNumber, &limit) == 0 else { return nil }
         return Limits(soft: UInt64(limit.rlim_cur), hard: UInt64(limit.rlim_max))
@@ -23,17 +25,24 @@ public enum DescriptorLimit {
     /// `needed`. Returns the limits in force; throws ``BenchError/Code/tooFewDescriptors`` saying exactly what to
     /// change when even the hard limit is too low.
     @discardableResult
-    public static func ensure(_ needed: Int, clients: Int) throws -> Limits {
+    static func ensure(_ needed: Int, clients: Int) throws -> Limits {
         guard var limits = current() else { return Limits(soft: .max, hard: .max) }
-        if limits.soft < UInt64(needed), limits.soft < limits.hard {
-            var raised = rlimit()
-            raised.rlim_cur = rlim_t(limits.hard)
-            raised.rlim_max = rlim_t(limits.hard)
-            if setrlimit(resourceNumber, &raised) == 0 { limits.soft = limits.hard }
-        }
+        if limits.soft < UInt64(needed) { limits = raise() ?? limits }
         guard limits.soft >= UInt64(needed) else {
             throw BenchError(.tooFewDescriptors, message(needed: needed, clients: clients, limits: limits))
         }
+        return limits
+    }
+
+    /// Raises the soft limit to the hard limit (what `rtctl serve` does at start); returns the limits in force.
+    @discardableResult
+    static func raise() -> Limits? {
+        guard var limits = current() else { return nil }
+        guard limits.soft < limits.hard else { return limits }
+        var raised = rlimit()
+        raised.rlim_cur = rlim_t(limits.hard)
+        raised.rlim_max = rlim_t(limits.hard)
+        if setrlimit(resourceNumber, &raised) == 0 { limits.soft = limits.hard }
         return limits
     }
 

@@ -1,0 +1,236 @@
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import RealtimeProtocol
+import RealtimeServer
+import RealtimeSession
+import Testing
+
+/// What an attacker or a flaky network does to a running server, over real sockets: each test fails on a server that
+/// lets it through.
+@Suite("Abuse: hijacks, floods, idle connections")
+struct AbuseTests {
+    @Test("a forged -5 from another port of the victim's IP binds nothing; the victim keeps its fast channel")
+    func udpHijackIsRefused() async throws {
+        let server = try await RunningServer.start()
+        defer { server.task.cancel() }
+        let victim = try await server.login("victim")
+        let other = try await server.login("other")
+        try await victim.associateUDP()
+        try await other.associateUDP()
+        let attacker = try await server.openUDP()
+        for sequence in [Int32.max - 2, Int32.max - 1] {
+            try await attacker.send(
+                Packet(opCode: .udpConnect, sequenceNumber: sequence, targetPlayer: -1, sender: victim.peerId)
+            )
+        }
+        // The attacker cannot send as the victim…
+        try await attacker.send(
+            Packet(opCode: OpCode(9), sequenceNumber: .max, targetPlayer: other.peerId, sender: victim.peerId)
+        )
+        // …nor receive what is sent to the victim, and the victim's own small sequence numbers still pass.
+        try await other.sendFast(message(10, to: victim.peerId, "for the victim"))
+        let received = try await victim.nextFast()
+        #expect(received.opCode == OpCode(10) && String(buffer: received.payload) == "for the victim")
+        try await victim.sendFast(message(11, to: other.peerId, "from the victim"))
+        let fromVictim = try await other.nextFast()
+        #expect(fromVictim.opCode == OpCode(11) && fromVictim.sender == victim.peerId)
+        #expect(attacker.datagrams.drain().isEmpty, "the attacker got a datagram")
+        await attacker.close()
+        try await server.stop()
+    }
+
+    @Test("a player over its WebSocket rate limit loses the excess, others lose nothing, far over it is kicked (1008)")
+    func reliableRateLimit() async throws {
+        let server = try await RunningServer.start {
+            $0.reliableRateLimit = RateLimit(perSecond: 50, burst: 50, kickAfter: .seconds(1))
+        }
+        defer { server.task.cancel() }
+        let flooder = try await server.login("flooder")
+        let quiet = try await server.login("quiet")
+        let listener = try await server.login("listener")
+        var sent = 0
+        var closed: (code: UInt16?, reason: String)?
+        while closed == nil {
+            // Writes fail once the server has closed the flooder.
+            for _ in 0..<200 { try? await flooder.sendReliable(message(20, to: listener.peerId, "flood")) }
+            sent += 200
+            try await quiet.sendReliable(message(21, to: listener.peerId, "important \(sent)"))
+            if let frame = flooder.ws.frames.drain().first(where: { $0.opcode == .connectionClose }) {
+                var data = frame.unmaskedData
+                closed = (data.readInteger(as: UInt16.self), data.readString(length: data.readableBytes) ?? "")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(closed?.code == 1008 && closed?.reason == "rate limit exceeded")
+        // Everything the quiet player sent arrived, in order; of the flood, at most the bucket's worth per second did.
+        var important: [String] = []
+        var flood = 0
+        while important.count < sent / 200 {
+            let packet = try await listener.nextReliable()
+            if packet.opCode == OpCode(21) { important.append(String(buffer: packet.payload)) } else { flood += 1 }
+        }
+        #expect(important == stride(from: 200, through: sent, by: 200).map { "important \($0)" })
+        #expect(flood < sent / 2, "\(flood) of \(sent) flood messages were delivered")
+        try await quiet.roundTrip()
+        try await server.stop()
+    }
+
+    @Test("a player over its UDP rate limit loses the excess; far over it for long it is disconnected")
+    func fastRateLimit() async throws {
+        let server = try await RunningServer.start {
+            $0.session.fastRateLimit = RateLimit(perSecond: 50, burst: 50, kickAfter: .seconds(1))
+        }
+        defer { server.task.cancel() }
+        let flooder = try await server.login("flooder")
+        let listener = try await server.login("listener")
+        try await flooder.associateUDP()
+        try await listener.associateUDP()
+        var closed = false
+        while !closed {
+            for _ in 0..<200 { try await flooder.sendFast(message(20, to: listener.peerId, "flood")) }
+            try await Task.sleep(for: .milliseconds(20))
+            closed = flooder.ws.frames.drain().contains { $0.opcode == .connectionClose }
+        }
+        #expect(try await listener.members(of: -1) == [listener.peerId])
+        try await server.stop()
+    }
+
+    @Test("garbage, forged senders and -5s from other addresses are dropped; players are not disturbed")
+    func unauthenticatedFlood() async throws {
+        let server = try await RunningServer.start {
+            // The flood is about cost, not about moving a silent association (see the hijack tests).
+            $0.session.udpRebindAfterSilence = .seconds(3600)
+        }
+        defer { server.task.cancel() }
+        let a = try await server.login("a")
+        let b = try await server.login("b")
+        try await a.associateUDP()
+        try await b.associateUDP()
+        // From another IP address (refused before decoding) and from the players' own address (decoded, limited).
+        let strangers = [try await server.openUDP(from: "127.0.0.2"), try await server.openUDP()]
+        var random = SystemRandomNumberGenerator()
+        for index in 0..<3000 {
+            let stranger = strangers[index % 2]
+            switch index % 3 {
+            case 0:
+                let bytes = (0..<Int.random(in: 1...64, using: &random)).map { _ in UInt8.random(in: 0...255) }
+                try await stranger.sendBytes(ByteBuffer(bytes: bytes))
+            case 1:
+                try await stranger.send(message(10, to: b.peerId, "forged").withSender(a.peerId, sequence: 1_000))
+            default:
+                try await stranger.send(Packet(opCode: .udpConnect, sequenceNumber: Int32(index), sender: a.peerId))
+            }
+        }
+        for round in 0..<20 {
+            try await a.sendFast(message(12, to: b.peerId, "round \(round)"))
+            #expect(String(buffer: try await b.nextFast().payload) == "round \(round)")
+        }
+        for stranger in strangers {
+            #expect(stranger.datagrams.drain().isEmpty)
+            await stranger.close()
+        }
+        try await server.stop()
+    }
+
+    @Test("a connection that does not log in is closed (1008 login timeout) even though it answers pings")
+    func loginTimeout() async throws {
+        let server = try await RunningServer.start {
+            $0.loginTimeout = .seconds(1)
+            $0.pingInterval = .milliseconds(100)
+        }
+        defer { server.task.cancel() }
+        let idle = try await server.connect()
+        let close = try await idle.expectClose()
+        #expect(close.code == 1008 && close.reason == "login timeout")
+        #expect(!idle.pings.isEmpty, "it answered pings")
+        // A connection that never even upgrades is closed too.
+        let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: server.host, port: server.address.tcpPort).get()
+        try await raw.closeFuture.get()
+        try await server.stop()
+    }
+
+    @Test("2,000 idle connections: the oldest pending ones are closed and a real login still succeeds")
+    func idleCrowd() async throws {
+        let server = try await RunningServer.start { $0.session.maxPlayers = 32 }
+        defer { server.task.cancel() }
+        var idle: [any Channel] = []
+        for _ in 0..<2000 {
+            idle.append(
+                try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: server.host, port: server.address.tcpPort).get()
+            )
+        }
+        let player = try await server.login("real")
+        try await player.roundTrip()
+        // The server kept at most --max-pending (256) of them open.
+        try await Task.sleep(for: .milliseconds(200))
+        var stillOpen = 0
+        for channel in idle where channel.isActive { stillOpen += 1 }
+        #expect(stillOpen <= 256 + 1, "\(stillOpen) idle connections still open")
+        for channel in idle { try? await channel.close() }
+        try await server.stop()
+    }
+
+    @Test("over --max-connections a new connection is closed at once; players are not")
+    func connectionCap() async throws {
+        let server = try await RunningServer.start { $0.maxConnections = 3 }
+        defer { server.task.cancel() }
+        let players = [try await server.login("a"), try await server.login("b"), try await server.login("c")]
+        let extra = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: server.host, port: server.address.tcpPort).get()
+        try await extra.closeFuture.get()
+        for player in players { try await player.roundTrip() }
+        await players[0].close()
+        // A slot is free again once a connection ends.
+        var replacement: TestPlayer?
+        for _ in 0..<100 where replacement == nil {
+            replacement = try? await server.login("d")
+            if replacement == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try await #require(replacement).roundTrip()
+        try await server.stop()
+    }
+
+    @Test("a player whose oldest unsent reliable message is older than --max-lag is closed: 1008 too slow")
+    func maxLag() async throws {
+        let server = try await RunningServer.start {
+            $0.maxReliableBacklog = 1 << 30
+            $0.maxLag = .milliseconds(300)
+            $0.reliableRateLimit = .off
+        }
+        defer { server.task.cancel() }
+        let sender = try await server.login("sender")
+        let slow = try await server.login("slow")
+        try await slow.ws.channel.setOption(.autoRead, value: false).get()
+        let payload = String(repeating: "s", count: RealtimeConstants.maxPayload)
+        var gone = false
+        for _ in 0..<200 where !gone {
+            for _ in 0..<100 { try await sender.sendReliable(message(70, to: slow.peerId, payload)) }
+            gone = try await sender.members(of: -1) == [sender.peerId]
+            if !gone { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(gone, "the slow player was never closed")
+        try await slow.ws.channel.setOption(.autoRead, value: true).get()
+        var reason: String?
+        while reason == nil, let frame = try? await slow.ws.frames.next() {
+            guard frame.opcode == .connectionClose else { continue }
+            var data = frame.unmaskedData
+            #expect(data.readInteger(as: UInt16.self) == 1008)
+            reason = data.readString(length: data.readableBytes)
+        }
+        if let reason { #expect(reason == "too slow") }
+        try await sender.roundTrip()
+        try await server.stop()
+    }
+}
+
+extension Packet {
+    func withSender(_ sender: Int32, sequence: Int32) -> Packet {
+        var packet = self
+        packet.sender = sender
+        packet.sequenceNumber = sequence
+        return packet
+    }
+}
