@@ -41,6 +41,31 @@ extension Rtctl {
                 live status page at / that follows /events (server-sent events, one snapshot a second). The \
                 listening line then also has "adminPort".
 
+                With --gamelift, serve is a GameLift custom game server speaking the server SDK 5 protocol \
+                (Anywhere or managed EC2): it registers with ActivateServerProcess once listening, sends a \
+                heartbeat with the script's onHealthCheck every 60 s, and waits for GameLift's CreateGameSession: \
+                the script's onStartGameSession then gets GameLift's fields (GameSessionId, Name, \
+                MaximumPlayerSessionCount, GameProperties, GameSessionData, MatchmakerData, … both as sent and in \
+                lower camel case). Logins before that are refused ("no game session yet"); every login is checked \
+                with AcceptPlayerSession before onPlayerConnect, and a refusal closes it with GameLift's message; a \
+                player who leaves is removed with RemovePlayerSession. TerminateProcess runs onProcessTerminate and \
+                drains the players; the end of the session (processEnding(), a signal) sends TerminateServerProcess. \
+                The connection is retried with backoff when it drops; a 403 on the handshake exits 1. The values \
+                come from GAMELIFT_SDK_WEBSOCKET_URL, GAMELIFT_SDK_FLEET_ID, GAMELIFT_SDK_HOST_ID, \
+                GAMELIFT_SDK_AUTH_TOKEN and GAMELIFT_SDK_PROCESS_ID unless the --gamelift-… flags give them. \
+                --port-range A-B takes the first port where TCP and UDP are both free, so that several processes \
+                share one host.
+
+                With --agones, serve is an Agones game server: it asks the SDK sidecar \
+                (localhost:$AGONES_SDK_HTTP_PORT, default 9358; retried until it answers) for its GameServer. \
+                Without --port it binds the port the GameServer reports (portPolicy Passthrough; <name>-tcp and \
+                <name>-udp of a TCPUDP port, --agones-port-name or the first); with --port it binds that and tells \
+                players the reported UDP port. It calls Ready once listening, Health every min(2 s, period/2) while \
+                onHealthCheck says healthy (never while it does not, so that Agones marks it Unhealthy), starts the \
+                game session when the GameServer is Allocated (the allocation's annotations become GameProperties; \
+                logins before are refused), tracks players in the GameServer's players List, and calls Shutdown when \
+                the session ends, or on SIGTERM after the players are closed.
+
                 Examples:
                   rtctl serve
                   rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
@@ -48,6 +73,8 @@ extension Rtctl {
                   rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
                   rtctl serve --script game.js --script-arg level=3 --hook-timeout 2000
                   rtctl serve --admin-port 9100 && curl -s 127.0.0.1:9100/metrics
+                  rtctl serve --gamelift --port-range 1900-1999 --script game.js --log-path /local/game/logs/game.log
+                  rtctl serve --agones --script game.js --admin-port 9100 --admin-host 0.0.0.0
                 """
         )
 
