@@ -6,7 +6,6 @@ let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "rtctl",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "rtctl", targets: ["rtctl"])
     ],

@@ -5,17 +5,6 @@ import NIOWebSocket
 import RealtimeProtocol
 import RealtimeSession
 
-/// What a player's WebSocket hands to its connection task, in the order it happened.
-enum ClientInput: Sendable {
-    /// One well-formed packet from a binary message.
-    case packet(Packet)
-    /// The transport closed the connection (a close frame with this code is on its way to the client). `lost`: the
-    /// client went silent (keep-alive timeout) rather than broke a rule; its player may reconnect.
-    case failed(CloseCode, reason: String, lost: Bool)
-    /// The client sent a close frame (answered).
-    case closedByClient(code: UInt16?)
-}
-
 /// A write the session makes on a player's WebSocket.
 enum ConnectionWrite: Sendable {
     /// One length-delimited packet, sent as one binary message. A droppable packet (a fast message that falls back to
@@ -25,12 +14,16 @@ enum ConnectionWrite: Sendable {
     case close(CloseCode, reason: String)
 }
 
-/// The framing of a player's WebSocket, after the frame decoder and the aggregator: binary messages become packets;
-/// pings are answered; the server pings and closes a silent connection; the close handshake; and the outbound side with
-/// its slow-consumer policy. It decides nothing about the game: the connection task and the session do.
-final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// The framing of a player's WebSocket, after the frame decoder and the aggregator: binary messages become packets,
+/// handed to the session in order (the same path datagrams take); pings are answered; the server pings and closes a
+/// silent connection; the close handshake; the rate limit; and the outbound side with its slow-consumer policy. It
+/// decides nothing about the game: the session does.
+///
+/// Flow control: the connection stops reading while ``SessionHost/Inbound/limit`` of its packets wait for the
+/// session, so a fast client cannot queue unbounded work on the session's loop.
+final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
-    typealias InboundOut = ClientInput
+    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     struct Limits: Sendable {
@@ -55,7 +48,15 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private let limits: Limits
     private let metrics: ServerMetrics
     private let logger: Logger
+    private let host: SessionHost
+    private let inbound: SessionHost.Inbound
+    private let acceptedAt: NIODeadline
     private var state = State.open
+    /// The session was told that the connection ended.
+    private var reportedEnd = false
+    /// Reading is paused until the session has caught up; a read was asked for meanwhile.
+    private var paused = false
+    private var readPending = false
     private var context: ChannelHandlerContext?
     private var lastHeard = NIODeadline.now()
     private var keepAlive: RepeatedTask?
@@ -65,7 +66,10 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     private var unsentBatches: Deque<NIODeadline> = []
     private var lagCheck: Scheduled<Void>?
 
-    init(limits: Limits, metrics: ServerMetrics, logger: Logger) {
+    init(host: SessionHost, acceptedAt: NIODeadline, limits: Limits, metrics: ServerMetrics, logger: Logger) {
+        self.host = host
+        self.inbound = host.makeInbound()
+        self.acceptedAt = acceptedAt
         self.limits = limits
         self.metrics = metrics
         self.logger = logger
@@ -75,6 +79,12 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.lastHeard = .now()
+        host.opened(
+            inbound,
+            channel: context.channel,
+            handler: NIOLoopBound(self, eventLoop: context.eventLoop),
+            acceptedAt: acceptedAt
+        )
         let interval = limits.pingInterval
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         self.keepAlive = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -91,7 +101,27 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
     func channelInactive(context: ChannelHandlerContext) {
         self.stopTimers()
         self.state = .closed
+        // Gone without a close frame: the network (or the client's process), not the player, ended it.
+        self.reportEnd("connection lost", lost: true)
         context.fireChannelInactive()
+    }
+
+    // MARK: - Flow control
+
+    func read(context: ChannelHandlerContext) {
+        guard !paused else {
+            readPending = true
+            return
+        }
+        context.read()
+    }
+
+    /// The session caught up with this connection's packets: reading goes on.
+    func resume() {
+        paused = false
+        guard readPending, let context else { return }
+        readPending = false
+        context.read()
     }
 
     // MARK: - Inbound
@@ -112,7 +142,7 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
             guard self.admit(at: now, context: context) else { return }
             do {
                 let packet = try message.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
-                context.fireChannelRead(Self.wrapInboundOut(.packet(packet)))
+                if host.received(packet, on: inbound) { paused = true }
             } catch {
                 self.fail(.protocolError, "malformed packet (\(error))", context: context)
             }
@@ -145,7 +175,7 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error:
             self.fail(.protocolError, "WebSocket protocol error (\(error))", context: context)
         default:
-            // An I/O error: the connection is gone; the inbound stream ends when the channel goes inactive.
+            // An I/O error: the connection is gone (the session hears of it when the channel goes inactive).
             logger.debug("connection error", metadata: ["error": "\(error)"])
             self.state = .closed
             context.close(promise: nil)
@@ -288,12 +318,19 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
-    /// The transport ends the connection: close frame to the client, `.failed` to the connection task.
+    /// The transport ends the connection: close frame to the client, and the session is told. `lost`: the client
+    /// went silent (keep-alive timeout) rather than broke a rule; its player may reconnect.
     private func fail(_ code: CloseCode, _ reason: String, lost: Bool = false, context: ChannelHandlerContext) {
         guard case .open = self.state else { return }
         self.sendClose(code, reason, context: context)
-        context.fireChannelRead(Self.wrapInboundOut(.failed(code, reason: reason, lost: lost)))
-        context.fireChannelReadComplete()
+        self.reportEnd("\(reason) (\(code))", lost: lost)
+    }
+
+    /// Tells the session, once, that the connection ended and why.
+    private func reportEnd(_ reason: String, lost: Bool) {
+        guard !reportedEnd else { return }
+        reportedEnd = true
+        host.ended(inbound, reason: reason, lost: lost)
     }
 
     private func sendClose(_ code: CloseCode, _ reason: String, context: ChannelHandlerContext) {
@@ -321,8 +358,7 @@ final class PlayerWebSocketHandler: ChannelInboundHandler, RemovableChannelHandl
         if let code { reply.writeInteger(code) }
         self.stopTimers()
         self.state = .closed
-        context.fireChannelRead(Self.wrapInboundOut(.closedByClient(code: code)))
-        context.fireChannelReadComplete()
+        self.reportEnd("closed by client (\(code.map { "\($0)" } ?? "no code"))", lost: false)
         let channel = context.channel
         context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)))
             .whenComplete { _ in channel.close(promise: nil) }

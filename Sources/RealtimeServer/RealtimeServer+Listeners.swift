@@ -8,10 +8,11 @@ extension RealtimeServer {
         group: MultiThreadedEventLoopGroup,
         loop: any EventLoop,
         configuration: ServerConfiguration,
-        gate: ConnectionGate
+        gate: ConnectionGate,
+        host: EventLoopFuture<SessionHost>
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
         guard let range = configuration.portRange else {
-            return try await bindPair(group: group, loop: loop, configuration: configuration, gate: gate)
+            return try await bindPair(group: group, loop: loop, configuration: configuration, gate: gate, host: host)
         }
         var lastError: (any Error)?
         for port in range {
@@ -19,7 +20,7 @@ extension RealtimeServer {
             candidate.port = port
             candidate.udpPort = port
             do {
-                return try await bindPair(group: group, loop: loop, configuration: candidate, gate: gate)
+                return try await bindPair(group: group, loop: loop, configuration: candidate, gate: gate, host: host)
             } catch {
                 logger.debug("port \(port) is taken", metadata: ["error": "\(error)"])
                 lastError = error
@@ -32,14 +33,16 @@ extension RealtimeServer {
         group: MultiThreadedEventLoopGroup,
         loop: any EventLoop,
         configuration: ServerConfiguration,
-        gate: ConnectionGate
+        gate: ConnectionGate,
+        host: EventLoopFuture<SessionHost>
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
         let serverChannel = try await bindWebSocket(
             group: group,
             address: tcpAddress,
             configuration: configuration,
-            gate: gate
+            gate: gate,
+            host: host
         )
         do {
             let udpChannel = try await bindUDP(

@@ -50,10 +50,10 @@ public final class RealtimeServer: Service, Sendable {
     /// How long the server waits for the client's close frame after sending its own.
     static let closeTimeout = TimeAmount.seconds(2)
     /// Datagrams read per recvmmsg call, and the room for each (datagrams over the limit are seen as oversized).
-    static let datagramsPerRead = 16
+    static let datagramsPerRead = 64
     static let datagramSlotSize = 4096
-    /// SO_RCVBUF and SO_SNDBUF of the UDP socket.
-    static let udpSocketBufferSize: SocketOptionValue = 4 * 1024 * 1024
+    /// SO_SNDBUF of the UDP socket.
+    static let udpSendBufferSize: SocketOptionValue = 4 * 1024 * 1024
 
     public init(
         configuration: ServerConfiguration,
@@ -190,7 +190,8 @@ public final class RealtimeServer: Service, Sendable {
     // MARK: - Serving
 
     enum Accepted: Sendable {
-        case player(NIOAsyncChannel<ClientInput, Never>, NIOLoopBound<PlayerWebSocketHandler>, acceptedAt: NIODeadline)
+        /// An upgraded WebSocket, its handler talking to the session.
+        case player(any Channel)
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
         /// Over the connection limit: closed at once.
         case refused
@@ -217,11 +218,15 @@ public final class RealtimeServer: Service, Sendable {
             logger: logger,
             metrics: metrics
         )
+        let hostPromise = sessionLoop.makePromise(of: SessionHost.self)
+        // Connections that upgraded before the session was ready fail with the start-up's error.
+        defer { hostPromise.fail(CancellationError()) }
         let (serverChannel, udpChannel) = try await bindListeners(
             group: group,
             loop: sessionLoop,
             configuration: configuration,
-            gate: gate
+            gate: gate,
+            host: hostPromise.futureResult
         )
         let tcpPort = serverChannel.channel.localAddress?.port ?? configuration.port
         let udpPort = udpChannel.localAddress?.port ?? tcpPort
@@ -256,8 +261,10 @@ public final class RealtimeServer: Service, Sendable {
             script: script,
             recorder: recorder,
             gate: gate,
-            loginTimeout: configuration.loginTimeout
+            loginTimeout: configuration.loginTimeout,
+            flushInterval: configuration.flushInterval
         )
+        hostPromise.succeed(host)
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
             try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
@@ -369,7 +376,8 @@ public final class RealtimeServer: Service, Sendable {
         group: MultiThreadedEventLoopGroup,
         address: SocketAddress,
         configuration: ServerConfiguration,
-        gate: ConnectionGate
+        gate: ConnectionGate,
+        host: EventLoopFuture<SessionHost>
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
@@ -405,6 +413,7 @@ public final class RealtimeServer: Service, Sendable {
                 }
                 return try Self.configureConnection(
                     channel,
+                    host: host,
                     limits: limits,
                     loginTimeout: loginTimeout,
                     metrics: metrics,
@@ -419,6 +428,7 @@ public final class RealtimeServer: Service, Sendable {
     /// the right code), the strict RFC 6455 checks, the aggregator (64 KiB messages) and the player handler.
     private static func configureConnection(
         _ channel: any Channel,
+        host: EventLoopFuture<SessionHost>,
         limits: PlayerWebSocketHandler.Limits,
         loginTimeout: TimeAmount,
         metrics: ServerMetrics,
@@ -430,8 +440,16 @@ public final class RealtimeServer: Service, Sendable {
             enableAutomaticErrorHandling: false,
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
             upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
-                    let handler = PlayerWebSocketHandler(limits: limits, metrics: metrics, logger: logger)
+                // The session exists by the time a client can have upgraded, except in the instant after the listener
+                // opened: the upgrade then completes when it does.
+                host.hop(to: channel.eventLoop).flatMapThrowing { host in
+                    let handler = PlayerWebSocketHandler(
+                        host: host,
+                        acceptedAt: acceptedAt,
+                        limits: limits,
+                        metrics: metrics,
+                        logger: logger
+                    )
                     try channel.pipeline.syncOperations.addHandlers(
                         StrictFrameValidator(),
                         NIOWebSocketFrameAggregator(
@@ -441,12 +459,7 @@ public final class RealtimeServer: Service, Sendable {
                         ),
                         handler
                     )
-                    let asyncChannel = try NIOAsyncChannel<ClientInput, Never>(wrappingChannelSynchronously: channel)
-                    return Accepted.player(
-                        asyncChannel,
-                        NIOLoopBound(handler, eventLoop: channel.eventLoop),
-                        acceptedAt: acceptedAt
-                    )
+                    return Accepted.player(channel)
                 }
             }
         )
@@ -510,8 +523,8 @@ public final class RealtimeServer: Service, Sendable {
             .channelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 1024 * 1024))
             // One socket takes every player's datagrams: the default receive buffer (about 280 small datagrams) overflows
             // whenever the loop is off the CPU for a few milliseconds. The kernel caps this at net.core.rmem_max.
-            .channelOption(.socketOption(.so_rcvbuf), value: Self.udpSocketBufferSize)
-            .channelOption(.socketOption(.so_sndbuf), value: Self.udpSocketBufferSize)
+            .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBuffer))
+            .channelOption(.socketOption(.so_sndbuf), value: Self.udpSendBufferSize)
         if address.protocol == .inet6 {
             bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
         }
@@ -525,8 +538,8 @@ public final class RealtimeServer: Service, Sendable {
     private func serveConnection(_ accepted: EventLoopFuture<Accepted>, host: SessionHost, logger: Logger) async {
         do {
             switch try await accepted.get() {
-            case .player(let channel, let handler, let acceptedAt):
-                await servePlayer(channel, handler: handler, acceptedAt: acceptedAt, host: host)
+            case .player(let channel):
+                await servePlayer(channel)
             case .http(let channel):
                 try await rejectHTTP(channel)
             case .refused:
@@ -537,50 +550,10 @@ public final class RealtimeServer: Service, Sendable {
         }
     }
 
-    /// One WebSocket connection: its packets go to the session in order; when the input ends (close frame, error,
-    /// transport failure, shutdown) the session forgets the connection, and the task waits for the close handshake.
-    private func servePlayer(
-        _ channel: NIOAsyncChannel<ClientInput, Never>,
-        handler: NIOLoopBound<PlayerWebSocketHandler>,
-        acceptedAt: NIODeadline,
-        host: SessionHost
-    ) async {
-        guard let connection = await host.open(channel.channel, handler: handler, acceptedAt: acceptedAt) else {
-            try? await channel.channel.close()
-            return
-        }
-        do {
-            try await channel.executeThenClose { inbound in
-                // Until the input says otherwise, the connection was lost: the client may come back.
-                var reason = "connection lost"
-                var lost = true
-                var pipeline = SessionHost.Pipeline()
-                do {
-                    reading: for try await input in inbound {
-                        switch input {
-                        case .packet(let packet):
-                            await host.receive(packet, on: connection, pipeline: &pipeline)
-                        case .failed(let code, let text, let wasLost):
-                            reason = "\(text) (\(code))"
-                            lost = wasLost
-                            break reading
-                        case .closedByClient(let code):
-                            reason = "closed by client (\(code.map { "\($0)" } ?? "no code"))"
-                            lost = false
-                            break reading
-                        }
-                    }
-                } catch {
-                    reason = "connection error: \(error)"
-                }
-                if Task.isCancelled { reason = "server shutting down" }
-                await host.connectionEnded(connection, reason: reason, closeCode: .goingAway, lost: lost)
-                // Bounded: the handler closes the connection at the latest `closeTimeout` after its close frame.
-                try? await channel.channel.closeFuture.get()
-            }
-        } catch {
-            host.logger.debug("connection closed with an error", metadata: ["error": "\(error)"])
-        }
+    /// One WebSocket connection: its handler talks to the session; the task only waits for the connection to end
+    /// (at shutdown, for its close handshake).
+    private func servePlayer(_ channel: any Channel) async {
+        try? await channel.closeFuture.get()
     }
 
     /// A plain HTTP request: 426 for a GET (this is a WebSocket endpoint), 400 otherwise; then close.

@@ -32,6 +32,13 @@ public struct ServerConfiguration: Sendable {
     public var reliableRateLimit: RateLimit = .default
     /// A player whose oldest unsent reliable message is older than this is closed ("too slow"); nil: no limit.
     public var maxLag: TimeAmount? = .seconds(5)
+    /// SO_RCVBUF of the UDP socket: a bound on how late a datagram can be read. The kernel holds datagrams up to this
+    /// many bytes (counting its own overhead, about 1 KiB for a small datagram, and doubling the value) while the server
+    /// is busy or off the CPU; past it new datagrams are dropped. Fast messages are worth nothing late, so the default
+    /// keeps it small (a few tens of milliseconds at full load); capped by net.core.rmem_max.
+    public var udpReceiveBuffer: Int = 256 * 1024
+    /// Reliable writes leave at most this often (see `SessionHost`): batching under load, no delay when quiet.
+    public var flushInterval: TimeAmount = .microseconds(500)
     /// Event-loop threads; nil: one per core.
     public var threads: Int?
     /// The server script, if any (GameLift or GameSparks Realtime script, run on Node.js).

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeProtocol
 import RealtimeSession
@@ -14,15 +15,16 @@ import RealtimeSession
 ///   and the client would drop 5 as stale; holding the lock while writing is I/O under a lock;
 /// * a write for a WebSocket on another loop is handed over with `execute`, which keeps the order between them, so a
 ///   refused login's result is on the wire before the close frame, and a sender's messages stay in order.
-/// A connection task hands its packets to the session's loop in the order they arrived, without waiting for each; it
-/// waits for the session every few packets, so a fast client cannot queue unbounded work (see ``Pipeline``). Packets
-/// from both channels take the same path into the session, which keeps each sender's order, script questions
-/// included (several in flight per sender; their answers come back on the same loop, the script bridge's).
+/// A WebSocket handler hands its packets to the session's loop in the order they arrived, as the UDP handler does, with
+/// no task in between; a connection stops reading while too many of its packets wait (see ``Inbound``). Packets from
+/// both channels take the same path into the session, which keeps each sender's order, script questions included
+/// (several in flight per sender; their answers come back on the same loop, the script bridge's).
 final class SessionHost: Sendable {
     let loop: any EventLoop
     let logger: Logger
     let metrics: ServerMetrics
     private let core: NIOLoopBoundBox<SessionCore>
+    private let connectionIds = NIOLockedValueBox<UInt64>(0)
 
     init(
         session: GameSession,
@@ -32,7 +34,8 @@ final class SessionHost: Sendable {
         script: (any SessionScript)?,
         recorder: SessionRecorder? = nil,
         gate: ConnectionGate? = nil,
-        loginTimeout: TimeAmount = .seconds(5)
+        loginTimeout: TimeAmount = .seconds(5),
+        flushInterval: TimeAmount = .zero
     ) {
         self.loop = loop
         self.logger = logger
@@ -45,7 +48,8 @@ final class SessionHost: Sendable {
             script: script,
             recorder: recorder,
             gate: gate,
-            loginTimeout: loginTimeout
+            loginTimeout: loginTimeout,
+            flushInterval: flushInterval
         )
         self.core = NIOLoopBoundBox.makeBoxSendingValue(core, eventLoop: loop)
     }
@@ -77,47 +81,84 @@ final class SessionHost: Sendable {
         logger.debug("dropped", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
     }
 
-    // MARK: - From connection tasks
+    // MARK: - From the WebSocket handlers (on their loops)
 
-    /// Registers an upgraded WebSocket connection accepted at `acceptedAt`; nil when the event loop is gone.
-    func open(
-        _ channel: any Channel,
-        handler: NIOLoopBound<PlayerWebSocketHandler>,
-        acceptedAt: NIODeadline
-    ) async -> ConnectionID? {
-        let core = self.core
-        return try? await loop.submit { core.value.open(channel, handler: handler, acceptedAt: acceptedAt) }.get()
-    }
+    /// A connection's way into the session: its id, and the count of its packets handed over but not yet carried out
+    /// (its flow control).
+    final class Inbound: Sendable {
+        let connection: ConnectionID
+        private let waiting = NIOLockedValueBox(0)
+        /// Packets a connection may have waiting for the session before it stops reading.
+        static let limit = 64
 
-    /// How a connection hands its packets to the session.
-    struct Pipeline {
-        /// Packets handed over since the connection last waited for the session.
-        var inFlight = 0
-        /// Packets a connection may hand over without waiting: the session's loop keeps their order, and the wait
-        /// every so many packets keeps a fast client from queueing unbounded work.
-        static let depth = 32
-    }
+        init(_ connection: ConnectionID) {
+            self.connection = connection
+        }
 
-    /// A packet from a connection: handed to the session's loop without waiting for it (one hop instead of a round
-    /// trip); every ``Pipeline/depth`` packets the connection waits for the session to catch up.
-    func receive(_ packet: Packet, on connection: ConnectionID, pipeline: inout Pipeline) async {
-        let core = self.core
-        loop.execute { core.value.receive(packet, on: connection) }
-        pipeline.inFlight += 1
-        if pipeline.inFlight >= Pipeline.depth {
-            pipeline.inFlight = 0
-            try? await loop.submit {}.get()
+        /// One more packet handed over; true when the connection must stop reading.
+        func handedOver() -> Bool {
+            waiting.withLockedValue { waiting in
+                waiting += 1
+                return waiting >= Self.limit
+            }
+        }
+
+        /// One packet carried out; true when the connection may have stopped reading and may go on.
+        func carriedOut() -> Bool {
+            waiting.withLockedValue { waiting in
+                waiting -= 1
+                return waiting == Self.limit - 1
+            }
         }
     }
 
-    /// The connection's task is ending: the session forgets the connection, which is closed if it is still open.
-    /// A `lost` connection (no close frame, keep-alive timeout, transport error) keeps its player's slot for a
-    /// reconnect.
-    func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode, lost: Bool) async {
+    /// A new connection's id and flow control.
+    func makeInbound() -> Inbound {
+        Inbound(
+            ConnectionID(
+                connectionIds.withLockedValue { id in
+                    id += 1
+                    return id
+                }
+            )
+        )
+    }
+
+    /// An upgraded WebSocket connection, accepted at `acceptedAt`, is ready.
+    func opened(
+        _ inbound: Inbound,
+        channel: any Channel,
+        handler: NIOLoopBound<PlayerWebSocketHandler>,
+        acceptedAt: NIODeadline
+    ) {
         let core = self.core
-        try? await loop.submit {
-            core.value.connectionEnded(connection, reason: reason, closeCode: closeCode, lost: lost)
-        }.get()
+        onLoop { core.value.open(inbound.connection, channel: channel, handler: handler, acceptedAt: acceptedAt) }
+    }
+
+    /// A packet from a connection, handed to the session's loop in the order it came (directly when the connection
+    /// lives on that loop). True: the connection must stop reading until the session resumes it.
+    func received(_ packet: Packet, on inbound: Inbound) -> Bool {
+        let core = self.core
+        guard !loop.inEventLoop else {
+            core.value.receive(packet, on: inbound.connection)
+            return false
+        }
+        let pause = inbound.handedOver()
+        loop.execute {
+            core.value.receive(packet, on: inbound.connection)
+            if inbound.carriedOut() { core.value.resumeReading(inbound.connection) }
+        }
+        return pause
+    }
+
+    /// The connection ended: the session forgets it (its player may keep its slot when the connection was `lost`).
+    func ended(_ inbound: Inbound, reason: String, lost: Bool) {
+        let core = self.core
+        onLoop { core.value.connectionEnded(inbound.connection, reason: reason, closeCode: .goingAway, lost: lost) }
+    }
+
+    private func onLoop(_ work: @escaping @Sendable () -> Void) {
+        if loop.inEventLoop { work() } else { loop.execute(work) }
     }
 
     /// Refuses new logins and closes every connection with 1001 "server shutting down". Callable from anywhere.
@@ -152,7 +193,6 @@ final class SessionCore {
 
     private var session: GameSession
     private var connections: [ConnectionID: Entry] = [:]
-    private var nextConnection: UInt64 = 1
     var udpChannel: (any Channel)?
     private var udpNeedsFlush = false
     /// Writes per connection since the last flush, and the connections in the order they got their first write.
@@ -161,6 +201,9 @@ final class SessionCore {
     private var shuttingDown = false
     /// A flush is queued on the loop behind the work already there (see ``flushSoon()``).
     private var flushQueued = false
+    private var lastFlush = NIODeadline.uptimeNanoseconds(0)
+    /// Reliable writes caused by WebSocket packets and script answers leave at most this often.
+    private let flushInterval: TimeAmount
     private let loop: any EventLoop
     private let allocator = ByteBufferAllocator()
     private let logger: Logger
@@ -183,8 +226,10 @@ final class SessionCore {
         script: (any SessionScript)?,
         recorder: SessionRecorder?,
         gate: ConnectionGate?,
-        loginTimeout: TimeAmount
+        loginTimeout: TimeAmount,
+        flushInterval: TimeAmount
     ) {
+        self.flushInterval = flushInterval
         self.session = session
         self.loop = loop
         self.logger = logger
@@ -198,12 +243,11 @@ final class SessionCore {
     // MARK: Events
 
     func open(
-        _ channel: any Channel,
+        _ connection: ConnectionID,
+        channel: any Channel,
         handler: NIOLoopBound<PlayerWebSocketHandler>,
         acceptedAt: NIODeadline
-    ) -> ConnectionID {
-        let connection = ConnectionID(nextConnection)
-        nextConnection += 1
+    ) {
         let remote = channel.remoteAddress
         connections[connection] = Entry(channel: channel, handler: handler, remote: remote)
         session.connectionOpened(connection, remote: remote)
@@ -219,7 +263,13 @@ final class SessionCore {
             let core = NIOLoopBound(self, eventLoop: loop)
             loop.scheduleTask(deadline: acceptedAt + loginTimeout) { core.value.loginDeadline(connection) }
         }
-        return connection
+    }
+
+    /// The connection stopped reading while its packets waited; they are carried out now.
+    func resumeReading(_ connection: ConnectionID) {
+        guard let entry = connections[connection] else { return }
+        let handler = entry.handler
+        entry.channel.eventLoop.execute { handler.value.resume() }
     }
 
     /// A connection that has not logged in by its deadline is closed, even if it answers pings.
@@ -376,14 +426,17 @@ final class SessionCore {
                 }
             }
             if !relay.fast.isEmpty {
-                // Encoded once; each datagram is a copy stamped with its recipient's sequence number.
+                // Encoded once; each datagram is a copy stamped with its recipient's sequence number, and the copies
+                // share one buffer (one allocation per message, not per recipient).
                 let encoded = EncodedPacket(relay.packet.onFastChannel, allocator: allocator)
+                var size = 0
                 for recipient in relay.fast {
-                    let datagram = encoded.lengthDelimited(
-                        sequenceNumber: recipient.sequenceNumber,
-                        allocator: allocator
-                    )
-                    writeDatagram(datagram, to: recipient.endpoint)
+                    size += encoded.lengthDelimitedSize(sequenceNumber: recipient.sequenceNumber)
+                }
+                var datagrams = allocator.buffer(capacity: size)
+                for recipient in relay.fast {
+                    let length = encoded.write(sequenceNumber: recipient.sequenceNumber, into: &datagrams)
+                    writeDatagram(datagrams.readSlice(length: length)!, to: recipient.endpoint)
                 }
             }
         }
@@ -423,22 +476,31 @@ final class SessionCore {
         udpNeedsFlush = true
     }
 
-    /// Flushes once the packets already queued on the loop are handled: every connection task hands its packets
-    /// over with a `submit` of its own, so under load many of them wait on the loop together, and their relays then
-    /// leave with one `execute` and one `writev` per recipient connection instead of one per packet. The writes keep
+    /// Flushes once the packets already queued on the loop are handled, and at most once per ``flushInterval``:
+    /// under load many packets wait on the loop together, and their relays then leave with one `execute` and one
+    /// `writev` per recipient connection instead of one per packet. A quiet session flushes at once. The writes keep
     /// their order: any ``flush()`` in between sends them first.
     private func flushSoon() {
         guard !flushQueued else { return }
         flushQueued = true
         let core = NIOLoopBound(self, eventLoop: loop)
-        loop.execute {
-            core.value.flushQueued = false
-            core.value.flush()
+        let due = lastFlush + flushInterval
+        if NIODeadline.now() >= due {
+            loop.execute {
+                core.value.flushQueued = false
+                core.value.flush()
+            }
+        } else {
+            loop.scheduleTask(deadline: due) {
+                core.value.flushQueued = false
+                core.value.flush()
+            }
         }
     }
 
     /// Hands each connection its writes (one `execute` and one flush per connection) and flushes the UDP socket.
     func flush() {
+        lastFlush = .now()
         if udpNeedsFlush {
             udpNeedsFlush = false
             udpChannel?.flush()

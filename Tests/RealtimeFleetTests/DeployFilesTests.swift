@@ -7,23 +7,14 @@ import Testing
     static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy")
 
-    static func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    static func run(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+        try await ChildProcess.run(executable, arguments)
     }
 
     @Test(arguments: ["anywhere.sh", "install.sh", "launch.sh", "upload-build.sh"])
-    func shellScriptsParse(_ name: String) throws {
+    func shellScriptsParse(_ name: String) async throws {
         let path = Self.deploy.appendingPathComponent("gamelift/\(name)").path
-        let (status, output) = try Self.run("bash", ["-n", path])
+        let (status, output) = try await Self.run("bash", ["-n", path])
         #expect(status == 0, "\(output)")
         #expect(FileManager.default.isExecutableFile(atPath: path))
     }
@@ -36,9 +27,9 @@ import Testing
         #expect((process["Parameters"] as? String)?.contains("--port-range 1900-1999") == true)
     }
 
-    @Test func theExampleScriptLoadsInNode() throws {
+    @Test func theExampleScriptLoadsInNode() async throws {
         let path = Self.deploy.appendingPathComponent("example/game.js").path
-        let (status, output) = try Self.run(
+        let (status, output) = try await Self.run(
             "node",
             [
                 "-e", "const s = require(process.argv[1]).ssExports; if (typeof s.init !== 'function') process.exit(3)",
@@ -49,10 +40,10 @@ import Testing
     }
 
     @Test(arguments: [("agones/fleet.yaml", "Fleet"), ("agones/allocation.yaml", "GameServerAllocation")])
-    func kubernetesManifestsParse(_ name: String, _ kind: String) throws {
+    func kubernetesManifestsParse(_ name: String, _ kind: String) async throws {
         let path = Self.deploy.appendingPathComponent(name).path
         let program = "import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))['kind'])"
-        let (status, output) = try Self.run("python3", ["-c", program, path])
+        let (status, output) = try await Self.run("python3", ["-c", program, path])
         try #require(!output.contains("No module named 'yaml'"), "PyYAML is not installed")
         #expect(status == 0, "\(output)")
         #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == kind)

@@ -17,7 +17,7 @@ struct StatusPageBrowserTests {
         try await alice.joinGroup(2)
         try await bob.joinGroup(2)
         let browser = try await Chromium.launch(url: "http://127.0.0.1:\(admin.port)/")
-        defer { browser.stop() }
+        defer { if browser.process.isRunning { browser.process.terminate() } }
         let page = try await browser.page()
         try await eventually("the page to show both players") {
             try await page.evaluate("document.getElementById('players').textContent") == "2 / 32"
@@ -42,6 +42,7 @@ struct StatusPageBrowserTests {
         try Data(png).write(to: output.appendingPathComponent("status-page.png"))
         Attachment.record(png, named: "status-page.png")
         await page.close()
+        await browser.stop()
         await alice.close()
         await running.stop()
     }
@@ -101,9 +102,11 @@ struct Chromium {
         return DevToolsPage(connection: try await WebSocketTextConnection.connect(to: try #require(socketURL)))
     }
 
-    func stop() {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+    func stop() async {
+        if process.isRunning {
+            process.terminate()
+            try? await eventually("Chromium to exit") { !process.isRunning }
+        }
         try? FileManager.default.removeItem(at: profile)
     }
 }

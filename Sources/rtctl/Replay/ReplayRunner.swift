@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeClient
 import RealtimeProtocol
+import Synchronization
 
 /// Plays a ``ReplayPlan`` against a server: one client per recorded player, steps at their times (late steps go at
 /// once), and what each client receives collected for verification.
@@ -31,12 +31,14 @@ final class ReplayRunner: Sendable {
         var toRecorded: [Int32: Int32] = [:]
         /// What each recorded player's client received, with the server's peer ids.
         var received: [Int32: [Packet]] = [:]
+        /// The last membership each recorded player's client was told, per group.
+        var memberships: [Int32: [Int32: [Int32]]] = [:]
         var readers: [Task<Void, Never>] = []
     }
 
     private let plan: ReplayPlan
     private let options: Options
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
 
     init(plan: ReplayPlan, options: Options) {
         self.plan = plan
@@ -69,7 +71,7 @@ final class ReplayRunner: Sendable {
                 try await Task.sleep(for: .seconds(options.loopDelay))
             }
         }
-        for client in state.withLockedValue({ Array($0.clients.values) }) { try? await client.flush() }
+        for client in state.withLock({ Array($0.clients.values) }) { try? await client.flush() }
         await waitForDeliveries(loops: max(loop, 1))
         return sent
     }
@@ -104,14 +106,19 @@ final class ReplayRunner: Sendable {
                     connectTimeout: options.connectTimeout
                 )
             )
-            let reader = Task { [state] in
+            let reader = Task { [self] in
                 for await event in client.events {
-                    if case .message(let packet) = event {
-                        state.withLockedValue { $0.received[player.peerId, default: []].append(packet) }
+                    switch event {
+                    case .message(let packet):
+                        state.withLock { $0.received[player.peerId, default: []].append(packet) }
+                    case .groupMembership(let group, let players):
+                        state.withLock { $0.memberships[player.peerId, default: [:]][group] = players }
+                    default:
+                        break
                     }
                 }
             }
-            state.withLockedValue { state in
+            state.withLock { state in
                 state.clients[player.peerId] = client
                 state.toServer[player.peerId] = client.peerId
                 state.toRecorded[client.peerId] = player.peerId
@@ -134,33 +141,53 @@ final class ReplayRunner: Sendable {
             return true
         case .joinGroup(let player, let group):
             try await client(player)?.joinGroup(group)
+            await confirmMembership(player, group: group, member: true)
             return false
         case .leaveGroup(let player, let group):
             try await client(player)?.leaveGroup(group)
+            await confirmMembership(player, group: group, member: false)
             return false
         case .disconnect(let player, let received):
             await waitUntil(player, received: received)
             // Later steps of this player (none in a well-formed recording) do nothing.
-            guard let client = state.withLockedValue({ $0.clients.removeValue(forKey: player) }) else { return false }
+            guard let client = state.withLock({ $0.clients.removeValue(forKey: player) }) else { return false }
             try? await client.flush()
             await client.close()
             return false
         }
     }
 
+    /// When verifying, a join or leave must be in effect before anyone sends on: the player asks for the group's
+    /// members (on the same channel as its request, so the answer comes after it) and waits, at most `settle`, for
+    /// itself to be listed, or not. Without it, another player's message could overtake the join at top speed.
+    private func confirmMembership(_ player: Int32, group: Int32, member: Bool) async {
+        guard options.forceReliable, let client = client(player) else { return }
+        let deadline = ContinuousClock.now + .seconds(options.settle)
+        state.withLock { _ = $0.memberships[player]?.removeValue(forKey: group) }
+        try? await client.requestGroupMembership(group)
+        while ContinuousClock.now < deadline {
+            if let members = state.withLock({ $0.memberships[player]?[group] }) {
+                if members.contains(client.peerId) == member { return }
+                state.withLock { _ = $0.memberships[player]?.removeValue(forKey: group) }
+                try? await client.requestGroupMembership(group)
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     private func client(_ recorded: Int32) -> RealtimeClient? {
-        state.withLockedValue { $0.clients[recorded] }
+        state.withLock { $0.clients[recorded] }
     }
 
     /// The server's peer id for a recorded one (a player not replayed keeps its recorded id).
     private func serverPeerId(_ recorded: Int32) -> Int32 {
-        state.withLockedValue { $0.toServer[recorded] } ?? recorded
+        state.withLock { $0.toServer[recorded] } ?? recorded
     }
 
     /// Waits (at most `settle`) until a player has received `count` messages.
     private func waitUntil(_ player: Int32, received count: Int) async {
         let deadline = ContinuousClock.now + .seconds(options.settle)
-        while state.withLockedValue({ $0.received[player]?.count ?? 0 }) < count, ContinuousClock.now < deadline {
+        while state.withLock({ $0.received[player]?.count ?? 0 }) < count, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(5))
         }
     }
@@ -169,7 +196,7 @@ final class ReplayRunner: Sendable {
         let settle = options.settle
         let deadline = ContinuousClock.now + .seconds(settle)
         while ContinuousClock.now < deadline {
-            let complete = state.withLockedValue { state in
+            let complete = state.withLock { state in
                 plan.expected.allSatisfy { receiver, messages in
                     (state.received[receiver]?.count ?? 0) >= messages.count * loops
                 }
@@ -183,14 +210,14 @@ final class ReplayRunner: Sendable {
 
     /// Closes every client.
     func close() async {
-        let (clients, readers) = state.withLockedValue { (Array($0.clients.values), $0.readers) }
+        let (clients, readers) = state.withLock { (Array($0.clients.values), $0.readers) }
         for client in clients { await client.close() }
         for reader in readers { await reader.value }
     }
 
     /// What each recorded player received, as verification compares it (recorded peer ids).
     func receivedMessages() -> [Int32: [ReplayPlan.Message]] {
-        state.withLockedValue { state in
+        state.withLock { state in
             state.received.mapValues { packets in
                 packets.map { packet in
                     ReplayPlan.Message(
