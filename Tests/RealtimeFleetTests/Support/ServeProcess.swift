@@ -46,7 +46,11 @@ final class ServeProcess: Sendable {
 
     /// Waits for the process to exit; its status.
     func exitStatus() async throws -> Int32 {
-        try await eventually("serve to exit") { !process.isRunning }
+        do {
+            try await eventually("serve to exit") { !process.isRunning }
+        } catch {
+            throw TestFailure("serve did not exit; its standard error:\n\(stderr)")
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }
