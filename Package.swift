@@ -35,14 +35,29 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "RealtimeSecurity",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "RealtimeServer",
             dependencies: [
                 "RealtimeProtocol",
                 "RealtimeSession",
+                "RealtimeSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,8 +90,10 @@ let package = Package(
             dependencies: [
                 "RealtimeProtocol",
                 "RealtimeSession",
+                "RealtimeSecurity",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,6 +105,7 @@ let package = Package(
             dependencies: [
                 "RealtimeClient",
                 "RealtimeServer",
+                "RealtimeSecurity",
                 "RealtimeProtocol",
                 "RealtimeSession",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,6 +130,7 @@ let package = Package(
                 "RealtimeClient",
                 "RealtimeBench",
                 "RealtimeFleet",
+                "RealtimeSecurity",
                 "CReadline",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -132,6 +151,14 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RealtimeSecurityTests",
+            dependencies: [
+                "RealtimeSecurity",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -180,6 +207,7 @@ let package = Package(
             dependencies: [
                 "RealtimeClient",
                 "RealtimeServer",
+                "RealtimeSecurity",
                 "RealtimeProtocol",
                 "RealtimeSession",
                 .product(name: "Logging", package: "swift-log"),

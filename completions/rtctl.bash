@@ -173,13 +173,13 @@ _rtctl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    serve|connect|send|listen|groups|bench|replay|help)
+    serve|connect|send|listen|groups|bench|replay|cert|help)
         # Offer subcommand argument completions
         "_rtctl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'serve connect send listen groups bench replay help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'serve connect send listen groups bench replay cert help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --gamelift --agones --quiet -q --version -h --help)
     repeating_options=(--reserve --script-arg --log-path)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -220,6 +220,15 @@ _rtctl_serve() {
     '--record')
         return
         ;;
+    '--tls-cert')
+        return
+        ;;
+    '--tls-key')
+        return
+        ;;
+    '--tls-ca')
+        return
+        ;;
     '--rate-limit')
         return
         ;;
@@ -242,6 +251,9 @@ _rtctl_serve() {
         return
         ;;
     '--max-lag')
+        return
+        ;;
+    '--udp-receive-buffer')
         return
         ;;
     '--script')
@@ -308,9 +320,9 @@ _rtctl_serve() {
 
 _rtctl_connect() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --strict --quiet -q --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --strict --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -332,6 +344,9 @@ _rtctl_connect() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--log-level')
@@ -347,9 +362,9 @@ _rtctl_connect() {
 
 _rtctl_send() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --reliable --strict --quiet -q --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --reliable --strict --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --opcode --payload --payload-base64 --payload-hex --payload-json --data --to --group --repeat --interval --wait-for --timeout --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --opcode --payload --payload-base64 --payload-hex --payload-json --data --to --group --repeat --interval --wait-for --timeout --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -371,6 +386,9 @@ _rtctl_send() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--opcode')
@@ -422,9 +440,9 @@ _rtctl_send() {
 
 _rtctl_listen() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --quiet -q --version -h --help)
     repeating_options=(--join --opcode)
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --count --timeout --idle --format --record --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --count --timeout --idle --format --record --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -446,6 +464,9 @@ _rtctl_listen() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--join')
@@ -506,9 +527,9 @@ _rtctl_groups() {
 
 _rtctl_groups_members() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --timeout --log-level --log-format)
     __rtctl_offer_flags_options 2
 
     # Offer option value completions
@@ -530,6 +551,9 @@ _rtctl_groups_members() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--timeout')
@@ -548,9 +572,9 @@ _rtctl_groups_members() {
 
 _rtctl_groups_join() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --timeout --log-level --log-format)
     __rtctl_offer_flags_options 2
 
     # Offer option value completions
@@ -572,6 +596,9 @@ _rtctl_groups_join() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--timeout')
@@ -590,9 +617,9 @@ _rtctl_groups_join() {
 
 _rtctl_groups_leave() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --quiet -q --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --timeout --log-level --log-format)
     __rtctl_offer_flags_options 2
 
     # Offer option value completions
@@ -614,6 +641,9 @@ _rtctl_groups_leave() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--timeout')
@@ -632,9 +662,9 @@ _rtctl_groups_leave() {
 
 _rtctl_groups_watch() {
     repeating_flags=()
-    non_repeating_flags=(--no-udp --quiet -q --join --version -h --help)
+    non_repeating_flags=(--no-udp --tls-insecure --quiet -q --join --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --timeout --log-level --log-format --interval --count)
+    non_repeating_options=(--endpoint --player-session-id --connect-payload --connect-payload-base64 --payload-format --connect-timeout --tls-ca --timeout --log-level --log-format --interval --count)
     __rtctl_offer_flags_options 2
 
     # Offer option value completions
@@ -656,6 +686,9 @@ _rtctl_groups_watch() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--timeout')
@@ -680,14 +713,17 @@ _rtctl_groups_watch() {
 
 _rtctl_bench() {
     repeating_flags=()
-    non_repeating_flags=(--serve --fast --reliable --no-progress --json --quiet -q --version -h --help)
+    non_repeating_flags=(--serve --tls --tls-insecure --fast --reliable --no-progress --json --quiet -q --version -h --help)
     repeating_options=(--fail-if)
-    non_repeating_options=(--endpoint --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --log-level --log-format)
+    non_repeating_options=(--endpoint --tls-ca --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--endpoint')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--clients')
@@ -746,9 +782,9 @@ _rtctl_bench() {
 
 _rtctl_replay() {
     repeating_flags=()
-    non_repeating_flags=(--topspeed --dry-run --verify --no-udp --quiet -q --version -h --help)
+    non_repeating_flags=(--topspeed --dry-run --verify --no-udp --tls-insecure --quiet -q --version -h --help)
     repeating_options=()
-    non_repeating_options=(--endpoint --speed --rate --loop --loop-delay --max-gap --limit --duration --settle --connect-timeout --log-level --log-format)
+    non_repeating_options=(--endpoint --speed --rate --loop --loop-delay --max-gap --limit --duration --settle --connect-timeout --tls-ca --log-level --log-format)
     __rtctl_offer_flags_options 2
 
     # Offer option value completions
@@ -781,6 +817,45 @@ _rtctl_replay() {
         return
         ;;
     '--connect-timeout')
+        return
+        ;;
+    '--tls-ca')
+        return
+        ;;
+    '--log-level')
+        __rtctl_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'
+        return
+        ;;
+    '--log-format')
+        __rtctl_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_rtctl_cert() {
+    repeating_flags=()
+    non_repeating_flags=(--force --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--out --days --key-type --ca --ca-key --log-level --log-format)
+    __rtctl_offer_flags_options -1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--out')
+        return
+        ;;
+    '--days')
+        return
+        ;;
+    '--key-type')
+        __rtctl_add_completions -W 'ec'$'\n''rsa'
+        return
+        ;;
+    '--ca')
+        return
+        ;;
+    '--ca-key')
         return
         ;;
     '--log-level')

@@ -57,13 +57,14 @@ _rtctl() {
             'groups:Group operations as one-shot commands: members, join, leave, watch.'
             'bench:Load-test a Realtime server with many clients and report latency, loss and throughput.'
             'replay:Replay a recording against a server, one client per recorded player, and verify what they get.'
+            'cert:Write a CA and a server certificate for local testing of secure mode (PEM files).'
             'help:Show subcommand help information.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        serve|connect|send|listen|groups|bench|replay|help)
+        serve|connect|send|listen|groups|bench|replay|cert|help)
             "_rtctl_${words[1]}" && ret=0
             ;;
         esac
@@ -90,14 +91,18 @@ _rtctl_serve() {
         '--announce-players[Tell every player when a player connects or disconnects (op codes -101 and -103).]'
         '--udp-any-source[Accept a peer'\''s UDP association from any source address (behind a WebSocket proxy). Risk\: anyone who knows a peer id can then race its first -5 or take its fast channel after 5 s of silence (until the player sends again); use secure mode where that matters.]'
         '--record[Record every event of the session to this file (JSON lines; replay it with rtctl replay).]:file:'
-        '--rate-limit[Messages per second each player may send, counted apart on the WebSocket and over UDP; beyond it messages are dropped (counted, logged once per player every 10 s). 0 turns the limit off.]:msgs/s:'
+        '--tls-cert[Secure mode\: the server'\''s certificate chain, PEM, leaf first (e.g. rtctl cert'\''s server.pem).]:file:'
+        '--tls-key[Secure mode\: the private key of --tls-cert, unencrypted PEM.]:file:'
+        '--tls-ca[Secure mode\: the CA certificate (PEM) clients get as caCert (default\: the top of the --tls-cert chain).]:file:'
+        '--rate-limit[Messages per second each player may send, counted apart on the WebSocket and over UDP. Datagrams beyond it are dropped; WebSocket messages beyond it wait (the server stops reading the connection\: the sender is slowed down, nothing is lost). Logged once per player every 10 s. 0 turns the limit off.]:msgs/s:'
         '--burst[How many messages may arrive at once above the rate (default\: the rate).]:n:'
-        '--rate-limit-kick[Disconnect (1008 "rate limit exceeded") a player that keeps sending more than twice its rate limit for this long; 0 never disconnects.]:duration:'
+        '--rate-limit-kick[Disconnect (1008 "rate limit exceeded") a player that keeps sending more than twice its rate limit over UDP, or is held back on its WebSocket without a break, for this long; 0 never disconnects.]:duration:'
         '--login-timeout[Close a connection that has not logged in this long after connecting (1008 "login timeout").]:duration:'
         '--max-pending[Connections that have not logged in, at most; a new one closes the oldest of them.]:n:'
         '--max-connections[TCP connections at once, at most; more are closed as soon as they are accepted (default\: max players + max pending + 64, within the open-file limit; given, it is used as is).]:n:'
         '--reconnect-grace[How long a player whose connection was lost (no close frame) keeps its slot, peer id and groups for a login with the same player session id; 0 removes it at once.]:duration:'
         '--max-lag[Close (1008 "too slow") a player whose oldest unsent reliable message is older than this; 0 turns the check off.]:duration:'
+        '--udp-receive-buffer[The UDP socket'\''s receive buffer (SO_RCVBUF)\: how much the kernel holds while the server is busy. Small keeps fast messages from arriving late (past it they are dropped); capped by net.core.rmem_max.]:bytes:'
         '--script[A GameLift Realtime (exports.ssExports) or GameSparks Realtime (RTSession) script to run on Node.js.]:file:'
         '--node[The Node.js executable (18 or newer) that runs the script.]:path:'
         '*--script-arg[A launch argument for the script'\''s onProcessStarted(args), as key=value (repeatable).]:key=value:'
@@ -142,6 +147,8 @@ _rtctl_connect() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--strict[A malformed input line ends the command (exit 65) instead of being skipped.]'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -168,6 +175,8 @@ _rtctl_send() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--opcode[Send one message with this op code (from the flags below).]:n:'
         '--payload[The message'\''s payload as UTF-8 text.]:text:'
         '--payload-base64[The payload as base64.]:base64:'
@@ -208,6 +217,8 @@ _rtctl_listen() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '*--join[A group to join before printing anything (repeatable).]:group:'
         '--count[Exit 0 after this many messages.]:n:'
         '--timeout[Give up after this long in all (exit 124).]:duration:'
@@ -272,6 +283,8 @@ _rtctl_groups_members() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -299,6 +312,8 @@ _rtctl_groups_join() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -326,6 +341,8 @@ _rtctl_groups_leave() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -353,6 +370,8 @@ _rtctl_groups_watch() {
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--payload-format[How payloads are printed\: auto (UTF-8 text as "payload", else "payloadBase64"), text, base64 ("payloadBase64"), hex ("payloadHex"), rtdata ("data"\: GameSparks RTData as JSON), json ("payloadJSON"\: the payload parsed as JSON). A payload the chosen form cannot show is printed as in auto.]:payload-format:{__rtctl_complete "${___payload_format[@]}"}'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--timeout[Give up after this long, exit 124 (default\: 10s for members, join and leave; no limit for watch).]:duration:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
@@ -377,6 +396,9 @@ _rtctl_bench() {
         ':endpoint-argument:'
         '--endpoint[The server, as the positional argument.]:endpoint:'
         '--serve[Run a server in this process on a free port of 127.0.0.1 and bench it.]'
+        '--tls[Secure mode\: wss and DTLS (wss\:// endpoints are secure without it).]'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
         '--clients[Clients connected at once, all in this process.]:clients:'
         '--connect-rate[New connections per second while connecting.]:N/s:'
         '--groups[Groups the clients are spread over (client i joins group i mod K + 1).]:K:'
@@ -427,6 +449,32 @@ _rtctl_replay() {
         '--settle[How long to wait for messages still on their way, before a player leaves and at the end.]:duration:'
         '--no-udp[Keep every message on the WebSocket (no UDP association).]'
         '--connect-timeout[How long connecting and logging in may take.]:duration:'
+        '--tls-ca[wss\://\: trust the CA certificates in this PEM file instead of the system'\''s (e.g. rtctl cert'\''s ca.pem).]:file:'
+        '--tls-insecure[wss\://\: check neither certificates nor host names, on the WebSocket or the DTLS fast channel (tests only).]'
+        '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
+        '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
+        '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'
+        '--version[Show the version.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_rtctl_cert() {
+    local -i ret=1
+    local -ar ___key_type=('ec' 'rsa')
+    local -ar ___log_level=('trace' 'debug' 'info' 'notice' 'warning' 'error')
+    local -ar ___log_format=('text' 'json')
+    local -ar arg_specs=(
+        '*:host:'
+        '--out[The folder to write the files to.]:dir:'
+        '--days[How many days the server certificate is valid.]:days:'
+        '--key-type[The kind of keys.]:key-type:{__rtctl_complete "${___key_type[@]}"}'
+        '--ca[Sign with this existing CA certificate (PEM) instead of a new CA.]:file:'
+        '--ca-key[The private key of --ca (PEM).]:file:'
+        '--force[Overwrite existing files.]'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'

@@ -1,4 +1,5 @@
 import NIOCore
+import RealtimeClient
 
 /// Everything one bench run is told (`rtctl bench`'s flags, parsed).
 public struct BenchConfiguration: Sendable {
@@ -35,6 +36,8 @@ public struct BenchConfiguration: Sendable {
     public var opCode: Int32 = 100
     /// Event-loop threads for the clients; nil: one per core.
     public var threads: Int?
+    /// How `wss://` endpoints are checked (`--tls`).
+    public var tls: ClientTLS?
 
     public init() {}
 

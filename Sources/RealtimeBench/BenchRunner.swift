@@ -155,7 +155,8 @@ public struct BenchRunner: Sendable {
                         noUDP: configuration.reliable,
                         eventLoopGroup: driver.loop,
                         logger: logger,
-                        eventHandler: driver.handler(slot: slot)
+                        eventHandler: driver.handler(slot: slot),
+                        tls: configuration.tls
                     )
                     let client: RealtimeClient
                     do {

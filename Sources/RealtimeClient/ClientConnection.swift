@@ -2,14 +2,17 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 
 /// Drives one ``ClientSession`` with real sockets: the WebSocket, the UDP socket and the retry timer all live on one
-/// event loop, and so does every access to this object's mutable state (hence `@unchecked Sendable`: public entry
-/// points hop to `eventLoop` first). No thread and no task per client.
-final class ClientConnection: @unchecked Sendable {
+/// event loop, and so does this object: it is not `Sendable`, and is reached from elsewhere only through a
+/// `NIOLoopBound` (``bound``). No thread and no task per client. What the session knows (logged in, refused, closing,
+/// how it ended) is asked of the session, never kept twice.
+final class ClientConnection {
     typealias EventSource = NIOAsyncSequenceProducer<
         ClientEvent, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, ReadGate
     >.Source
@@ -20,6 +23,7 @@ final class ClientConnection: @unchecked Sendable {
     private let connectTimeout: TimeAmount
     private var source: EventSource?
     private let eventHandler: (@Sendable (ClientEvent) -> Void)?
+    private let tls: ClientTLS
 
     // Event-loop state.
     private var session: ClientSession
@@ -27,12 +31,11 @@ final class ClientConnection: @unchecked Sendable {
     private var packetHandler: WebSocketPacketHandler?
     private var barrier: WriteBarrierHandler?
     private var udp: (any Channel)?
+    /// Why the TLS handshake of a `wss://` connection failed, if it did.
+    private var tlsFailure: (any Error)?
     private var retryTimer: Scheduled<Void>?
     private var connectPromise: EventLoopPromise<LoggedIn>?
     private var connectDeadline: Scheduled<Void>?
-    private var loginRefused = false
-    private var closeRequested = false
-    private var upgraded = false
     private var flushScheduled = false
     private var webSocketFlushPending = false
     private var udpFlushPending = false
@@ -42,6 +45,10 @@ final class ClientConnection: @unchecked Sendable {
     /// Masking keys for data frames: unpredictable enough for RFC 6455 §10.3 without a system call per frame.
     private var maskKeys = SplitMix64(seed: UInt64.random(in: .min ... .max))
     private static let frameHeadroom = 14
+    /// How long the client waits for the server's close frame after its own before it closes the TCP connection
+    /// itself. Generous: a server that slows the client down to its rate limit reads what was sent before the close
+    /// frame first, and closing early would reset the connection and lose it.
+    static let closeGrace = TimeAmount.seconds(10)
 
     init(eventLoop: any EventLoop, endpoint: Endpoint, options: ClientOptions) {
         self.eventLoop = eventLoop
@@ -51,11 +58,13 @@ final class ClientConnection: @unchecked Sendable {
         self.logger = logger
         self.connectTimeout = options.connectTimeout
         self.eventHandler = options.eventHandler
+        self.tls = options.tls ?? ClientTLS()
         self.session = ClientSession(
             configuration: .init(
                 playerSessionId: options.playerSessionId,
                 connectPayload: options.connectPayload,
-                noUDP: options.noUDP
+                noUDP: options.noUDP,
+                secure: endpoint.secure
             )
         )
     }
@@ -63,6 +72,9 @@ final class ClientConnection: @unchecked Sendable {
     func attach(source: EventSource) {
         self.source = source
     }
+
+    /// This connection, for closures that run on its event loop but must be `Sendable`.
+    var bound: NIOLoopBound<ClientConnection> { NIOLoopBound(self, eventLoop: eventLoop) }
 
     // MARK: - Connecting
 
@@ -74,36 +86,62 @@ final class ClientConnection: @unchecked Sendable {
     /// Connects, upgrades and logs in; the future succeeds with the peer id and fast port once the login succeeded.
     func start() -> EventLoopFuture<LoggedIn> {
         eventLoop.preconditionInEventLoop()
-        guard !closeRequested else {
+        guard session.isConnecting else {
             return eventLoop.makeFailedFuture(RealtimeClientError(.closed, "closed before the login completed"))
+        }
+        let tlsContext: NIOSSLContext?
+        do {
+            tlsContext = endpoint.secure ? try tls.makeContext() : nil
+        } catch {
+            return eventLoop.makeFailedFuture(error)
         }
         let promise = eventLoop.makePromise(of: LoggedIn.self)
         connectPromise = promise
-        connectDeadline = eventLoop.scheduleTask(in: connectTimeout) { [self] in
-            let seconds = Double(connectTimeout.nanoseconds) / 1e9
-            failConnect(
-                RealtimeClientError(.connectTimeout, "no successful login from \(endpoint) within \(seconds) s")
+        let this = bound
+        connectDeadline = eventLoop.scheduleTask(in: connectTimeout) {
+            let connection = this.value
+            let seconds = Double(connection.connectTimeout.nanoseconds) / 1e9
+            connection.failConnect(
+                RealtimeClientError(
+                    .connectTimeout,
+                    "no successful login from \(connection.endpoint) within \(seconds) s"
+                )
             )
-            webSocket?.close(promise: nil)
+            connection.webSocket?.close(promise: nil)
         }
+        let endpoint = self.endpoint
         ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture { try configureUpgrade(channel) }
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        // SNI carries a host name, never an IP address; either is checked against the certificate.
+                        let name = HostName.isIPAddress(endpoint.host) ? nil : endpoint.host
+                        let operations = channel.pipeline.syncOperations
+                        try operations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: name))
+                        try operations.addHandler(
+                            TLSFailureRecorder { this.value.tlsFailure = this.value.tlsFailure ?? $0 }
+                        )
+                    }
+                    try this.value.configureUpgrade(channel)
+                }
             }
             .connect(host: endpoint.host, port: endpoint.port)
-            .whenComplete { [self] result in
+            .whenComplete { result in
+                let connection = this.value
                 switch result {
                 case .success(let channel):
-                    if connectPromise == nil || closeRequested {
+                    if connection.connectPromise == nil || !connection.session.isConnecting {
                         channel.close(promise: nil)
                     } else {
-                        webSocket = channel
+                        connection.webSocket = channel
                     }
                 case .failure(let error):
-                    failConnect(RealtimeClientError(.connectionFailed, "cannot connect to \(endpoint): \(error)"))
-                    finishEvents(.disconnected(reason: "\(error)", code: nil))
+                    connection.failConnect(
+                        RealtimeClientError(.connectionFailed, "cannot connect to \(endpoint): \(error)")
+                    )
+                    connection.finishEvents(.disconnected(reason: "\(error)", code: nil))
                 }
             }
         return promise.futureResult
@@ -115,10 +153,12 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func configureUpgrade(_ channel: any Channel) throws {
+        let this = bound
         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
             maxFrameSize: RealtimeConstants.maxFrameSize,
-            upgradePipelineHandler: { [self] channel, _ in
+            upgradePipelineHandler: { channel, _ in
                 channel.eventLoop.makeCompletedFuture {
+                    let connection = this.value
                     let operations = channel.pipeline.syncOperations
                     let barrier = WriteBarrierHandler()
                     try operations.addHandler(barrier, position: .first)
@@ -129,10 +169,10 @@ final class ClientConnection: @unchecked Sendable {
                             maxAccumulatedFrameSize: RealtimeConstants.maxFrameSize
                         )
                     )
-                    let handler = WebSocketPacketHandler(connection: self)
+                    let handler = WebSocketPacketHandler(connection: connection)
                     try operations.addHandler(handler)
-                    self.barrier = barrier
-                    self.packetHandler = handler
+                    connection.barrier = barrier
+                    connection.packetHandler = handler
                     return Upgrade.upgraded
                 }
             }
@@ -151,28 +191,36 @@ final class ClientConnection: @unchecked Sendable {
         let result = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
             configuration: .init(upgradeConfiguration: configuration)
         )
-        result.whenComplete { [self] result in
+        let endpoint = self.endpoint
+        result.whenComplete { result in
+            let connection = this.value
             switch result {
             case .success(.upgraded):
-                upgraded = true
-                webSocket = channel
-                perform(session.webSocketOpened())
+                connection.webSocket = channel
+                connection.perform(connection.session.webSocketOpened())
             case .success(.refused):
-                failConnect(RealtimeClientError(.upgradeRefused, "\(endpoint) refused the WebSocket upgrade"))
+                connection.failConnect(
+                    RealtimeClientError(.upgradeRefused, "\(endpoint) refused the WebSocket upgrade")
+                )
                 channel.close(promise: nil)
             case .failure(let error):
-                failConnect(RealtimeClientError(.upgradeRefused, "WebSocket upgrade with \(endpoint) failed: \(error)"))
+                if let tlsFailure = connection.tlsFailure {
+                    connection.failConnect(ClientTLS.failure(tlsFailure, endpoint: endpoint))
+                } else {
+                    connection.failConnect(
+                        RealtimeClientError(.upgradeRefused, "WebSocket upgrade with \(endpoint) failed: \(error)")
+                    )
+                }
                 channel.close(promise: nil)
             }
         }
-        channel.closeFuture.whenComplete { [self] _ in
-            // Reached only when the upgrade never completed; otherwise the packet handler reported the close.
-            if !upgraded {
-                failConnect(
-                    RealtimeClientError(.connectionFailed, "\(endpoint) closed the connection during the upgrade")
-                )
-                finishEvents(.disconnected(reason: "closed during the WebSocket upgrade", code: nil))
-            }
+        channel.closeFuture.whenComplete { _ in
+            // After the upgrade the packet handler has reported the close already (nothing happens here); before
+            // it, the session hears of it now.
+            let connection = this.value
+            connection.perform(
+                connection.session.webSocketClosed(code: nil, reason: "closed during the WebSocket upgrade")
+            )
         }
     }
 
@@ -204,7 +252,6 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     func webSocketClosed(code: UInt16?, reason: String) {
-        let reason = closeRequested && (reason.isEmpty || code == nil) ? "closed by client" : reason
         perform(session.webSocketClosed(code: code, reason: reason))
         packetHandler = nil
         barrier = nil
@@ -272,7 +319,6 @@ final class ClientConnection: @unchecked Sendable {
 
     /// Sends the close frame (1000) and closes UDP; completes when the WebSocket is closed.
     func close() -> EventLoopFuture<Void> {
-        closeRequested = true
         failConnect(RealtimeClientError(.closed, "closed before the login completed"))
         perform(session.closeRequested())
         guard let webSocket else { return eventLoop.makeSucceededVoidFuture() }
@@ -296,9 +342,11 @@ final class ClientConnection: @unchecked Sendable {
         switch action.timer {
         case .schedule(let timer, let delay)?:
             retryTimer?.cancel()
-            retryTimer = eventLoop.scheduleTask(in: delay) { [self] in
-                retryTimer = nil
-                perform(session.timerFired(timer))
+            let this = bound
+            retryTimer = eventLoop.scheduleTask(in: delay) {
+                let connection = this.value
+                connection.retryTimer = nil
+                connection.perform(connection.session.timerFired(timer))
             }
         case .cancel?:
             retryTimer?.cancel()
@@ -309,7 +357,7 @@ final class ClientConnection: @unchecked Sendable {
         if case .close(let code, let reason)? = action.webSocket {
             if let packetHandler {
                 flushPendingWrites()
-                packetHandler.close(code: code, reason: reason, grace: .seconds(2))
+                packetHandler.close(code: code, reason: reason, grace: Self.closeGrace)
             } else {
                 webSocket?.close(promise: nil)
             }
@@ -337,7 +385,6 @@ final class ClientConnection: @unchecked Sendable {
         case .groupMembership(let group, let players):
             yield(.groupMembership(group: group, players: players))
         case .loginRefused:
-            loginRefused = true
             // The server closes next (PROTOCOL.md §5); do not wait for ever if it does not.
             let channel = webSocket
             eventLoop.scheduleTask(in: .seconds(2)) { channel?.close(promise: nil) }
@@ -347,9 +394,18 @@ final class ClientConnection: @unchecked Sendable {
                 metadata: ["code": "\(code.map(String.init) ?? "none")", "reason": "\(reason)"]
             )
             let detail = code.map { "\(reason.isEmpty ? "closed" : reason) (close code \($0))" } ?? reason
-            if loginRefused {
+            switch session.ending {
+            case .refused:
                 failConnect(RealtimeClientError(.loginRefused, "login refused: \(detail)", closeCode: code))
-            } else {
+            case .beforeUpgrade:
+                failConnect(
+                    tlsFailure.map { ClientTLS.failure($0, endpoint: endpoint) }
+                        ?? RealtimeClientError(
+                            .connectionFailed,
+                            "\(endpoint) closed the connection during the upgrade"
+                        )
+                )
+            default:
                 failConnect(
                     RealtimeClientError(.disconnected, "connection closed before login: \(detail)", closeCode: code)
                 )
@@ -406,9 +462,10 @@ final class ClientConnection: @unchecked Sendable {
     private func scheduleFlush() {
         guard !flushScheduled else { return }
         flushScheduled = true
-        eventLoop.execute { [self] in
-            flushScheduled = false
-            flushPendingWrites()
+        let this = bound
+        eventLoop.execute {
+            this.value.flushScheduled = false
+            this.value.flushPendingWrites()
         }
     }
 
@@ -431,35 +488,72 @@ final class ClientConnection: @unchecked Sendable {
             return
         }
         address.port = port
+        let dtls: NIOLoopBound<DTLSClientHandler>?
+        do {
+            dtls = try session.caCert.map { NIOLoopBound(try makeDTLSHandler(caCert: $0), eventLoop: eventLoop) }
+        } catch {
+            logger.warning("cannot secure the fast channel; staying on the WebSocket", metadata: ["error": "\(error)"])
+            perform(session.udpFailed())
+            return
+        }
+        let this = bound
         DatagramBootstrap(group: eventLoop)
             // One read per readiness event: the loop is level-triggered, so a datagram left behind is read on the
             // next turn, and the usual case (one datagram waiting) costs one recvmsg instead of a second one that
             // only returns EAGAIN.
             .channelOption(.maxMessagesPerRead, value: 1)
-            .channelInitializer { [self] channel in
+            .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: self))
+                    if let dtls { try channel.pipeline.syncOperations.addHandler(dtls.value) }
+                    try channel.pipeline.syncOperations.addHandler(DatagramPacketHandler(connection: this.value))
                 }
             }
             .connect(to: address)
-            .whenComplete { [self] result in
+            .whenComplete { result in
+                let connection = this.value
                 switch result {
                 case .success(let channel):
-                    guard session.isConnected else {
+                    guard connection.session.isConnected else {
                         channel.close(promise: nil)
                         return
                     }
-                    udp = channel
-                    if readingPaused { channel.setOption(.autoRead, value: false).whenFailure { _ in } }
-                    perform(session.udpOpened())
+                    connection.udp = channel
+                    if connection.readingPaused { channel.setOption(.autoRead, value: false).whenFailure { _ in } }
+                    if let dtls {
+                        // verifyIdentity goes out once the DTLS handshake is done.
+                        dtls.value.start()
+                    } else {
+                        connection.perform(connection.session.udpOpened())
+                    }
                 case .failure(let error):
-                    logger.info(
+                    connection.logger.info(
                         "cannot open the UDP socket; staying on the WebSocket",
                         metadata: ["error": "\(error)"]
                     )
-                    perform(session.udpFailed())
+                    connection.perform(connection.session.udpFailed())
                 }
             }
+    }
+
+    /// Secure mode: DTLS on the fast channel, trusting only the login result's `caCert` (unless `--tls-insecure`) and
+    /// checking the certificate against the endpoint's host exactly as given, as the SDK does.
+    private func makeDTLSHandler(caCert: ByteBuffer) throws -> DTLSClientHandler {
+        let context = try DTLSContext.client(trustedPEM: tls.insecure ? nil : String(buffer: caCert))
+        let dtls = try DTLSSession(client: context, expectedHost: endpoint.host, allocator: ByteBufferAllocator())
+        return DTLSClientHandler(
+            session: dtls,
+            onEstablished: { [self] in
+                logger.debug("DTLS handshake done")
+                perform(session.udpOpened())
+            },
+            onEnded: { [self] error in
+                logger.info(
+                    "the DTLS fast channel ended; staying on the WebSocket",
+                    metadata: ["error": "\(error.map { "\($0)" } ?? "closed by the server")"]
+                )
+                perform(session.udpFailed())
+            }
+        )
     }
 
     private func closeUDP() {
@@ -488,18 +582,19 @@ final class ClientConnection: @unchecked Sendable {
     }
 }
 
-/// Resumes a connection's reads when its event consumer caught up.
+/// Resumes a connection's reads when its event consumer caught up. It holds the connection until the events finish
+/// (the connection then lets go of the event source).
 struct ReadGate: NIOAsyncSequenceProducerDelegate {
-    weak let connection: ClientConnection?
+    let connection: NIOLoopBound<ClientConnection>
 
     func produceMore() {
-        guard let connection else { return }
-        connection.eventLoop.execute { connection.resumeReading(consumerGone: false) }
+        let connection = self.connection
+        connection.eventLoop.execute { connection.value.resumeReading(consumerGone: false) }
     }
 
     func didTerminate() {
-        guard let connection else { return }
-        connection.eventLoop.execute { connection.resumeReading(consumerGone: true) }
+        let connection = self.connection
+        connection.eventLoop.execute { connection.value.resumeReading(consumerGone: true) }
     }
 }
 

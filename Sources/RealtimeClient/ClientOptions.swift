@@ -22,6 +22,8 @@ public struct ClientOptions: Sendable {
     /// yields nothing. For callers that run thousands of clients and must not pay a task hop per message (a load
     /// generator); the closure must not block.
     public var eventHandler: (@Sendable (ClientEvent) -> Void)?
+    /// How a `wss://` endpoint's certificates are checked; nil: the system's trust roots, fully verified.
+    public var tls: ClientTLS?
 
     public init(
         playerSessionId: String,
@@ -31,7 +33,8 @@ public struct ClientOptions: Sendable {
         logger: Logger = Logger(label: "rtctl.client", factory: { _ in SwiftLogNoOpLogHandler() }),
         connectTimeout: TimeAmount = .seconds(10),
         eventBufferSize: Int = 1024,
-        eventHandler: (@Sendable (ClientEvent) -> Void)? = nil
+        eventHandler: (@Sendable (ClientEvent) -> Void)? = nil,
+        tls: ClientTLS? = nil
     ) {
         self.playerSessionId = playerSessionId
         self.connectPayload = connectPayload
@@ -41,6 +44,7 @@ public struct ClientOptions: Sendable {
         self.connectTimeout = connectTimeout
         self.eventBufferSize = eventBufferSize
         self.eventHandler = eventHandler
+        self.tls = tls
     }
 }
 
@@ -48,7 +52,7 @@ public struct ClientOptions: Sendable {
 public enum ClientEvent: Hashable, Sendable {
     /// The login succeeded (always the first event).
     case connected(peerId: Int32, fastPort: Int)
-    /// The UDP handshake is done: fast messages now travel over UDP.
+    /// The UDP handshake is done (secure mode: DTLS and `verifyIdentity`): fast messages now travel over UDP.
     case fastReady
     /// A packet for the game. `reliable` tells which channel delivered it (true: the WebSocket).
     case message(Packet)

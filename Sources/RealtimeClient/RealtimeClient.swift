@@ -27,20 +27,27 @@ public final class RealtimeClient: Sendable {
     /// The UDP port the server announced.
     public let fastPort: Int
     public let endpoint: Endpoint
-    private let connection: ClientConnection
+    /// The connection lives on ``eventLoop``; it is used only there.
+    private let connection: NIOLoopBound<ClientConnection>
 
-    private init(connection: ClientConnection, events: ClientEvents, peerId: Int32, fastPort: Int) {
+    private init(
+        connection: NIOLoopBound<ClientConnection>,
+        endpoint: Endpoint,
+        events: ClientEvents,
+        peerId: Int32,
+        fastPort: Int
+    ) {
         self.connection = connection
         self.events = events
         self.eventLoop = connection.eventLoop
-        self.endpoint = connection.endpoint
+        self.endpoint = endpoint
         self.peerId = peerId
         self.fastPort = fastPort
     }
 
     deinit {
         let connection = self.connection
-        connection.eventLoop.execute { _ = connection.close() }
+        connection.eventLoop.execute { _ = connection.value.close() }
     }
 
     /// Opens the WebSocket, logs in and returns once the login succeeded; the UDP handshake goes on in the
@@ -48,14 +55,14 @@ public final class RealtimeClient: Sendable {
     ///
     /// Throws a ``RealtimeClientError``: ``RealtimeClientError/Code/loginRefused`` when the server refused the
     /// player session, ``RealtimeClientError/Code/connectionFailed``, ``RealtimeClientError/Code/upgradeRefused``,
-    /// ``RealtimeClientError/Code/connectTimeout`` or ``RealtimeClientError/Code/disconnected`` otherwise, and
+    /// ``RealtimeClientError/Code/connectTimeout``, ``RealtimeClientError/Code/tlsFailed`` (`wss://`) or
+    /// ``RealtimeClientError/Code/disconnected`` otherwise, and
     /// ``RealtimeClientError/Code/closed`` when the task is cancelled.
     public static func connect(to endpoint: Endpoint, options: ClientOptions) async throws -> RealtimeClient {
-        guard !endpoint.secure else {
-            throw RealtimeClientError(.secureModeNotSupported, "secure mode (wss://) is not supported yet")
-        }
         let eventLoop = options.eventLoopGroup.next()
-        let connection = ClientConnection(eventLoop: eventLoop, endpoint: endpoint, options: options)
+        let connection = try await eventLoop.submit {
+            ClientConnection(eventLoop: eventLoop, endpoint: endpoint, options: options).bound
+        }.get()
         let high = max(options.eventBufferSize, 2)
         let producer = NIOAsyncSequenceProducer.makeSequence(
             elementType: ClientEvent.self,
@@ -70,13 +77,19 @@ public final class RealtimeClient: Sendable {
         let source = producer.source
         let peer = try await withTaskCancellationHandler {
             try await eventLoop.flatSubmit {
-                connection.attach(source: source)
-                return connection.start()
+                connection.value.attach(source: source)
+                return connection.value.start()
             }.get()
         } onCancel: {
-            eventLoop.execute { _ = connection.close() }
+            eventLoop.execute { _ = connection.value.close() }
         }
-        return RealtimeClient(connection: connection, events: events, peerId: peer.peerId, fastPort: peer.fastPort)
+        return RealtimeClient(
+            connection: connection,
+            endpoint: endpoint,
+            events: events,
+            peerId: peer.peerId,
+            fastPort: peer.fastPort
+        )
     }
 
     /// Sends a data message. `reliable: false` is the SDK's default "fast" intent: over UDP once the handshake is
@@ -99,7 +112,7 @@ public final class RealtimeClient: Sendable {
         }
         let connection = self.connection
         if eventLoop.inEventLoop {
-            try connection.send(
+            try connection.value.send(
                 opCode: opCode,
                 payload: payload,
                 targetPlayer: targetPlayer,
@@ -108,7 +121,7 @@ public final class RealtimeClient: Sendable {
             )
         } else {
             try await eventLoop.submit {
-                try connection.send(
+                try connection.value.send(
                     opCode: opCode,
                     payload: payload,
                     targetPlayer: targetPlayer,
@@ -136,7 +149,7 @@ public final class RealtimeClient: Sendable {
                 "payload of \(payload.readableBytes) bytes exceeds the limit of \(RealtimeConstants.maxPayload) bytes"
             )
         }
-        try connection.send(
+        try connection.value.send(
             opCode: opCode,
             payload: payload,
             targetPlayer: targetPlayer,
@@ -163,9 +176,9 @@ public final class RealtimeClient: Sendable {
     private func groupRequest(_ request: ClientConnection.GroupRequest, _ group: Int32) async throws {
         let connection = self.connection
         if eventLoop.inEventLoop {
-            try connection.group(request, group)
+            try connection.value.group(request, group)
         } else {
-            try await eventLoop.submit { try connection.group(request, group) }.get()
+            try await eventLoop.submit { try connection.value.group(request, group) }.get()
         }
     }
 
@@ -173,14 +186,14 @@ public final class RealtimeClient: Sendable {
     /// ``RealtimeClientError/Code/closed`` when the connection closed first.
     public func flush() async throws {
         let connection = self.connection
-        try await eventLoop.flatSubmit { connection.flush() }.get()
+        try await eventLoop.flatSubmit { connection.value.flush() }.get()
     }
 
     /// Closes the connection like the SDK: a close frame (1000), the UDP socket closed, no goodbye packet. Returns
     /// once the WebSocket is closed; ``events`` ends with `.disconnected`.
     public func close() async {
         let connection = self.connection
-        try? await eventLoop.flatSubmit { connection.close() }.get()
+        try? await eventLoop.flatSubmit { connection.value.close() }.get()
     }
 }
 

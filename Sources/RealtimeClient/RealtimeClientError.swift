@@ -4,7 +4,7 @@ public struct RealtimeClientError: Error, Hashable, Sendable, CustomStringConver
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidEndpoint
-            case secureModeNotSupported
+            case tlsFailed
             case connectionFailed
             case upgradeRefused
             case connectTimeout
@@ -20,8 +20,9 @@ public struct RealtimeClientError: Error, Hashable, Sendable, CustomStringConver
 
         /// The endpoint text is not one of the accepted forms.
         public static let invalidEndpoint = Code(.invalidEndpoint)
-        /// `wss://` (TLS and DTLS) is not implemented yet.
-        public static let secureModeNotSupported = Code(.secureModeNotSupported)
+        /// `wss://`: the TLS handshake failed (a certificate the client does not trust or that does not name the host, a
+        /// server that does not speak TLS), or the trust roots cannot be read.
+        public static let tlsFailed = Code(.tlsFailed)
         /// The TCP connection (or name resolution) failed.
         public static let connectionFailed = Code(.connectionFailed)
         /// The server did not accept the WebSocket upgrade.
@@ -44,7 +45,7 @@ public struct RealtimeClientError: Error, Hashable, Sendable, CustomStringConver
         /// True for failures to connect or log in (the CLI's exit status 3).
         public var isConnectFailure: Bool {
             switch base {
-            case .secureModeNotSupported, .connectionFailed, .upgradeRefused, .connectTimeout, .loginRefused,
+            case .tlsFailed, .connectionFailed, .upgradeRefused, .connectTimeout, .loginRefused,
                 .disconnected:
                 return true
             case .invalidEndpoint, .payloadTooLarge, .notConnected, .closed:

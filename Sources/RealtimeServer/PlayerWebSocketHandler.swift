@@ -57,6 +57,18 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Reading is paused until the session has caught up; a read was asked for meanwhile.
     private var paused = false
     private var readPending = false
+    /// Packets over the rate limit, waiting for tokens in the order they came (a close frame read behind them waits
+    /// too, as nil); reading stops meanwhile.
+    private var throttled: Deque<Packet?> = []
+    private var throttleTimer: Scheduled<Void>?
+    /// Since when the connection has been throttled without a break (a second with no wait is a break), when a
+    /// packet last waited, and how many packets waited since the last report.
+    private var throttledSince: NIODeadline?
+    private var lastThrottledAt: NIODeadline?
+    /// A close frame that came behind throttled packets.
+    private var pendingClose: WebSocketFrame?
+    private var delayedSinceReport = 0
+    private var reportedThrottleAt: NIODeadline?
     private var context: ChannelHandlerContext?
     private var lastHeard = NIODeadline.now()
     private var keepAlive: RepeatedTask?
@@ -109,7 +121,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: - Flow control
 
     func read(context: ChannelHandlerContext) {
-        guard !paused else {
+        guard !paused, throttled.isEmpty else {
             readPending = true
             return
         }
@@ -119,7 +131,11 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// The session caught up with this connection's packets: reading goes on.
     func resume() {
         paused = false
-        guard readPending, let context else { return }
+        readIfPending()
+    }
+
+    private func readIfPending() {
+        guard !paused, throttled.isEmpty, readPending, let context else { return }
         readPending = false
         context.read()
     }
@@ -139,9 +155,10 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .binary:
             var message = frame.unmaskedData
             metrics.bytesReceivedReliable.increment(by: Int64(message.readableBytes))
-            guard self.admit(at: now, context: context) else { return }
             do {
                 let packet = try message.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
+                guard throttled.isEmpty, limiter.take(at: now) else { return throttle(packet, at: now) }
+                if let last = lastThrottledAt, now - last > .seconds(1) { throttledSince = nil }
                 if host.received(packet, on: inbound) { paused = true }
             } catch {
                 self.fail(.protocolError, "malformed packet (\(error))", context: context)
@@ -154,6 +171,12 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .pong:
             break
         case .connectionClose:
+            guard throttled.isEmpty else {
+                // Behind packets waiting for the rate limit: they are the client's last words.
+                pendingClose = frame
+                throttled.append(nil)
+                return
+            }
             self.answerClose(frame, context: context)
         default:
             self.fail(.protocolError, "unexpected frame \(frame.opcode)", context: context)
@@ -262,32 +285,68 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// The rate limit of this connection's messages: false drops the message (a kick closes the connection).
-    private func admit(at now: NIODeadline, context: ChannelHandlerContext) -> Bool {
-        switch limiter.admit(at: now) {
-        case .pass:
-            return true
-        case .drop:
-            metrics.dropped(.rateLimited)
-        case .dropAndReport(let dropped):
-            metrics.dropped(.rateLimited)
+    // MARK: - Rate limit
+
+    /// A packet over the rate limit waits for a token, and the connection stops reading: a reliable message is never
+    /// dropped, the sender is slowed to the limit instead (its excess waits in its own socket buffers). A connection
+    /// throttled without a break for the kick time is closed (1008 "rate limit exceeded").
+    private func throttle(_ packet: Packet, at now: NIODeadline) {
+        throttled.append(packet)
+        metrics.rateLimitedReliable.increment()
+        delayedSinceReport += 1
+        if throttledSince == nil { throttledSince = now }
+        lastThrottledAt = now
+        if reportedThrottleAt.map({ now - $0 >= RateLimit.reportInterval }) ?? true {
+            reportedThrottleAt = now
             logger.warning(
-                "rate limit: dropping messages",
+                "rate limit: slowing a connection down",
                 metadata: [
-                    "address": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")",
-                    "dropped": "\(dropped)", "limit": "\(limits.rateLimit.perSecond)/s",
+                    "address": "\(context?.channel.remoteAddress.map { "\($0)" } ?? "?")",
+                    "delayed": "\(delayedSinceReport)", "limit": "\(limits.rateLimit.perSecond)/s",
                 ]
             )
-        case .kick:
-            metrics.dropped(.rateLimited)
+            delayedSinceReport = 0
+        }
+        scheduleRelease(at: now)
+    }
+
+    private func scheduleRelease(at now: NIODeadline) {
+        guard throttleTimer == nil, let context else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        throttleTimer = context.eventLoop.scheduleTask(in: limiter.nextToken(at: now)) {
+            loopBound.value.throttleTimer = nil
+            loopBound.value.release()
+        }
+    }
+
+    /// Hands over the waiting packets the tokens allow; reading goes on once none is left.
+    private func release() {
+        guard case .open = self.state, let context else { return }
+        let now = NIODeadline.now()
+        if let kickAfter = limits.rateLimit.kickAfter, let since = throttledSince, now - since >= kickAfter {
             metrics.rateLimitKicks.increment()
             logger.warning(
-                "rate limit: disconnecting a client far over it",
+                "rate limit: disconnecting a client that stays over it",
                 metadata: ["address": "\(context.channel.remoteAddress.map { "\($0)" } ?? "?")"]
             )
-            self.fail(.policyViolation, "rate limit exceeded", context: context)
+            throttled.removeAll()
+            return self.fail(.policyViolation, "rate limit exceeded", context: context)
         }
-        return false
+        while let next = throttled.first {
+            guard let packet = next else {
+                throttled.removeAll()
+                if let frame = pendingClose { self.answerClose(frame, context: context) }
+                return
+            }
+            guard limiter.take(at: now) else { break }
+            throttled.removeFirst()
+            if host.received(packet, on: inbound) { paused = true }
+        }
+        if throttled.isEmpty {
+            readIfPending()
+        } else {
+            scheduleRelease(at: now)
+        }
     }
 
     /// Closes with this code unless the connection is closing already (connection task ending, shutdown).
@@ -309,6 +368,9 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func keepAliveTick() {
         guard let context, case .open = self.state else { return }
+        // While the server itself holds reading back (rate limit, a busy session), the client's frames wait unread:
+        // that is no silence.
+        if paused || !throttled.isEmpty { self.lastHeard = .now() }
         let silence = NIODeadline.now() - self.lastHeard
         if silence >= limits.pingInterval * 3 {
             self.fail(.goingAway, "keep-alive timeout", lost: true, context: context)
@@ -376,6 +438,8 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         self.keepAlive = nil
         self.lagCheck?.cancel()
         self.lagCheck = nil
+        self.throttleTimer?.cancel()
+        self.throttleTimer = nil
         if case .closing(let timer) = self.state { timer?.cancel() }
     }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 extension RealtimeServer {
     /// Binds the WebSocket listener, then the UDP socket. With a port range (`--port-range`), takes the first port of
@@ -9,10 +10,18 @@ extension RealtimeServer {
         loop: any EventLoop,
         configuration: ServerConfiguration,
         gate: ConnectionGate,
-        host: EventLoopFuture<SessionHost>
+        host: EventLoopFuture<SessionHost>,
+        tls: NIOSSLContext?
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
         guard let range = configuration.portRange else {
-            return try await bindPair(group: group, loop: loop, configuration: configuration, gate: gate, host: host)
+            return try await bindPair(
+                group: group,
+                loop: loop,
+                configuration: configuration,
+                gate: gate,
+                host: host,
+                tls: tls
+            )
         }
         var lastError: (any Error)?
         for port in range {
@@ -20,7 +29,14 @@ extension RealtimeServer {
             candidate.port = port
             candidate.udpPort = port
             do {
-                return try await bindPair(group: group, loop: loop, configuration: candidate, gate: gate, host: host)
+                return try await bindPair(
+                    group: group,
+                    loop: loop,
+                    configuration: candidate,
+                    gate: gate,
+                    host: host,
+                    tls: tls
+                )
             } catch {
                 logger.debug("port \(port) is taken", metadata: ["error": "\(error)"])
                 lastError = error
@@ -34,7 +50,8 @@ extension RealtimeServer {
         loop: any EventLoop,
         configuration: ServerConfiguration,
         gate: ConnectionGate,
-        host: EventLoopFuture<SessionHost>
+        host: EventLoopFuture<SessionHost>,
+        tls: NIOSSLContext?
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
         let serverChannel = try await bindWebSocket(
@@ -42,7 +59,8 @@ extension RealtimeServer {
             address: tcpAddress,
             configuration: configuration,
             gate: gate,
-            host: host
+            host: host,
+            tls: tls
         )
         do {
             let udpChannel = try await bindUDP(

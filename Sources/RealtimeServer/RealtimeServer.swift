@@ -5,8 +5,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 import ServiceLifecycle
 
@@ -213,6 +215,7 @@ public final class RealtimeServer: Service, Sendable {
         if !configuration.session.hooks.isEmpty, script == nil {
             logger.warning("script hooks configured without a script: every decision is allowed")
         }
+        let secure = try configuration.tls.map(SecureListeners.init(identity:))
         let gate = ConnectionGate(
             limits: .init(maxConnections: configuration.effectiveMaxConnections, maxPending: configuration.maxPending),
             logger: logger,
@@ -226,13 +229,17 @@ public final class RealtimeServer: Service, Sendable {
             loop: sessionLoop,
             configuration: configuration,
             gate: gate,
-            host: hostPromise.futureResult
+            host: hostPromise.futureResult,
+            tls: secure?.webSocket
         )
         let tcpPort = serverChannel.channel.localAddress?.port ?? configuration.port
         let udpPort = udpChannel.localAddress?.port ?? tcpPort
 
         var sessionConfiguration = configuration.session
         sessionConfiguration.fastPort = configuration.advertisedUDPPort ?? udpPort
+        if let identity = configuration.tls {
+            sessionConfiguration.caCert = ByteBuffer(string: identity.caCertificatePEM)
+        }
         let recorder: SessionRecorder?
         if let path = configuration.recordPath {
             let header = RecordingHeader(
@@ -267,13 +274,19 @@ public final class RealtimeServer: Service, Sendable {
         hostPromise.succeed(host)
         try await sessionLoop.submit {
             host.attachUDP(udpChannel)
+            if let secure {
+                try udpChannel.pipeline.syncOperations.addHandler(host.makeDTLSHandler(secure.dtls))
+            }
             try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
             udpChannel.setOption(.autoRead, value: true).whenFailure { _ in }
         }.get()
 
         logger.info(
             "listening",
-            metadata: ["host": "\(configuration.host)", "tcpPort": "\(tcpPort)", "udpPort": "\(udpPort)"]
+            metadata: [
+                "host": "\(configuration.host)", "tcpPort": "\(tcpPort)", "udpPort": "\(udpPort)",
+                "secure": "\(secure != nil)",
+            ]
         )
         onListening(
             ListeningAddress(
@@ -377,7 +390,8 @@ public final class RealtimeServer: Service, Sendable {
         address: SocketAddress,
         configuration: ServerConfiguration,
         gate: ConnectionGate,
-        host: EventLoopFuture<SessionHost>
+        host: EventLoopFuture<SessionHost>,
+        tls: NIOSSLContext?
     ) async throws -> NIOAsyncChannel<EventLoopFuture<Accepted>, Never> {
         let limits = PlayerWebSocketHandler.Limits(
             pingInterval: configuration.pingInterval,
@@ -410,6 +424,10 @@ public final class RealtimeServer: Service, Sendable {
                 guard gate.admit(channel) else {
                     channel.close(promise: nil)
                     return channel.eventLoop.makeSucceededFuture(.refused)
+                }
+                if let tls {
+                    // wss: TLS first; a client speaking plain ws:// fails the TLS handshake and is closed.
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls))
                 }
                 return try Self.configureConnection(
                     channel,

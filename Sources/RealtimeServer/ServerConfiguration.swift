@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 
 /// Everything `rtctl serve` can be told.
@@ -22,7 +23,7 @@ public struct ServerConfiguration: Sendable {
     /// A connection must log in within this time of being accepted, or it is closed (1008 "login timeout").
     public var loginTimeout: TimeAmount = .seconds(5)
     /// Connections that have not logged in, at most; a new one closes the oldest of them.
-    public var maxPending: Int = 256
+    public var maxPending: Int = 1024
     /// TCP connections at once, at most; nil: `maxPlayers + maxPending + 64`, within the open-file limit.
     /// Given, it is used as is (past the open-file limit the server stops accepting for a while instead).
     public var maxConnections: Int?
@@ -51,6 +52,9 @@ public struct ServerConfiguration: Sendable {
     /// The UDP port announced to players in login results when it differs from the bound one (a container's port
     /// mapped to another port on the host).
     public var advertisedUDPPort: Int?
+    /// Secure mode (`serve --tls-cert/--tls-key/--tls-ca`): wss on the WebSocket port and DTLS 1.2 on the fast port;
+    /// plain ws:// and plain UDP are refused. nil: unsecured.
+    public var tls: ServerIdentity?
     /// Settings given on the command line: they win over the script's `configuration`, with a warning.
     public var explicitSettings: ExplicitSettings = []
 

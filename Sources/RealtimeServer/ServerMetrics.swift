@@ -34,6 +34,9 @@ struct ServerMetrics: Sendable {
     let evictedPending: TalliedCounter
     /// `rtctl_login_timeouts_total`: connections closed for not logging in within `--login-timeout`.
     let loginTimeouts: TalliedCounter
+    /// `rtctl_rate_limited_total{channel="reliable"}`: WebSocket messages that waited for the rate limit (they are
+    /// delayed, not dropped; datagrams over the limit are dropped and counted in `rtctl_dropped_total`).
+    let rateLimitedReliable: TalliedCounter
     /// `rtctl_rate_limit_kicks_total`: players disconnected for staying far over their rate limit.
     let rateLimitKicks: TalliedCounter
     /// `rtctl_slow_consumer_kicks_total{limit="backlog"|"lag"}`: players closed for not reading.
@@ -80,6 +83,7 @@ struct ServerMetrics: Sendable {
         self.evictedPending = counter("rtctl_pending_evicted_total")
         self.loginTimeouts = counter("rtctl_login_timeouts_total")
         self.rateLimitKicks = counter("rtctl_rate_limit_kicks_total")
+        self.rateLimitedReliable = counter("rtctl_rate_limited_total", [("channel", "reliable")])
         self.slowConsumerBacklogKicks = counter("rtctl_slow_consumer_kicks_total", [("limit", "backlog")])
         self.slowConsumerLagKicks = counter("rtctl_slow_consumer_kicks_total", [("limit", "lag")])
         var hookDurations: [String: Timer] = [:]

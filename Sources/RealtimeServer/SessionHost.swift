@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeSession
 
 /// The owner of the one ``GameSession`` all connections share, and the only code that carries out its ``Effects``.
@@ -79,6 +80,14 @@ final class SessionHost: Sendable {
     func dropped(_ reason: DropReason, _ detail: @autoclosure () -> String) {
         metrics.dropped(reason)
         logger.debug("dropped", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
+    }
+
+    /// Secure mode: the DTLS layer of the fast port, reporting the associations that end to the session.
+    func makeDTLSHandler(_ context: DTLSContext) throws -> DTLSChannelHandler {
+        let core = self.core
+        return DTLSChannelHandler(server: try DTLSServer(context: context), metrics: metrics, logger: logger) {
+            core.value.fastAssociationEnded($0)
+        }
     }
 
     // MARK: - From the WebSocket handlers (on their loops)
@@ -372,6 +381,11 @@ final class SessionCore {
         flushSoon()
     }
 
+    /// Secure mode: a DTLS association ended; its player, if any, falls back to the WebSocket.
+    func fastAssociationEnded(_ endpoint: UDPEndpoint) {
+        perform(session.fastAssociationEnded(endpoint))
+    }
+
     func connectionEnded(_ connection: ConnectionID, reason: String, closeCode: CloseCode, lost: Bool) {
         perform(session.connectionClosed(connection, reason: reason, lost: lost, at: .now()))
         enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
@@ -585,6 +599,12 @@ final class SessionCore {
                 )
             }
         case .playerDisconnected(let player, let reason):
+            if session.isSecure {
+                udpChannel?.triggerUserOutboundEvent(
+                    FastAssociationEvent.playerLeft(peerId: player.peerId),
+                    promise: nil
+                )
+            }
             logger.info(
                 "player disconnected",
                 metadata: [
@@ -602,6 +622,12 @@ final class SessionCore {
                 ]
             )
         case .udpAssociated(let peerId, let endpoint):
+            if session.isSecure {
+                udpChannel?.triggerUserOutboundEvent(
+                    FastAssociationEvent.bound(peerId: peerId, endpoint: endpoint),
+                    promise: nil
+                )
+            }
             logger.debug("UDP associated", metadata: ["peerId": "\(peerId)", "address": "\(endpoint)"])
         case .fastReady(let peerId):
             logger.debug("fast channel ready", metadata: ["peerId": "\(peerId)"])

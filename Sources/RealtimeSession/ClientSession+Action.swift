@@ -114,5 +114,7 @@ extension ClientSession {
         case unexpectedDatagram
         /// A packet that makes no sense in the current state (before the login result, after the close began).
         case unexpectedPacket
+        /// Secure mode: the server answered `verifyIdentity` with `success:false`; the fast channel stays down.
+        case identityRefused
     }
 }

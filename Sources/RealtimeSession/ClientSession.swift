@@ -13,11 +13,19 @@ public struct ClientSession: Sendable {
         public var connectPayload: ByteBuffer
         /// Keep everything on the WebSocket: no UDP socket, no handshake.
         public var noUDP: Bool
+        /// Secure mode (`wss://`): the fast channel is DTLS, bound with `verifyIdentity` instead of `-5`/`-6`/`-7`.
+        public var secure: Bool
 
-        public init(playerSessionId: String, connectPayload: ByteBuffer = ByteBuffer(), noUDP: Bool = false) {
+        public init(
+            playerSessionId: String,
+            connectPayload: ByteBuffer = ByteBuffer(),
+            noUDP: Bool = false,
+            secure: Bool = false
+        ) {
             self.playerSessionId = playerSessionId
             self.connectPayload = connectPayload
             self.noUDP = noUDP
+            self.secure = secure
         }
     }
 
@@ -29,7 +37,9 @@ public struct ClientSession: Sendable {
         case opening
         /// `-5` sent `attempts` times; waiting for `-6`.
         case handshaking(attempts: Int)
-        /// `-6` seen and `-7` sent: fast messages go over UDP.
+        /// Secure mode: `-14` sent over DTLS; waiting for `-15`.
+        case verifying
+        /// `-6` seen and `-7` sent (secure mode: `-15 {success:true}` seen): fast messages go over UDP.
         case ready
     }
 
@@ -37,6 +47,9 @@ public struct ClientSession: Sendable {
         var peerId: Int32
         var fastPort: Int
         var fast: Fast
+        /// Secure mode: what the login result gave for the DTLS channel.
+        var connectToken = ""
+        var caCert = ByteBuffer()
     }
 
     enum State: Sendable {
@@ -47,11 +60,23 @@ public struct ClientSession: Sendable {
         case connected(Connected)
         /// The client sent its close frame; waiting for the WebSocket to close.
         case closing
-        case closed
+        case closed(Ending)
+    }
+
+    /// How the connection ended.
+    public enum Ending: Hashable, Sendable {
+        /// The WebSocket closed before its upgrade completed (nothing was sent).
+        case beforeUpgrade
+        /// The server refused the login, then closed.
+        case refused
+        /// The client closed it.
+        case byClient
+        /// The server or the network closed it.
+        case byServer
     }
 
     public let configuration: Configuration
-    private var state: State = .connecting
+    var state: State = .connecting
     /// The sequence number of the next UDP datagram out (0: the field is absent on the wire).
     private var nextSequenceOut: Int32 = 0
     /// The last sequence number accepted over UDP; the SDK starts at -1.
@@ -86,8 +111,17 @@ public struct ClientSession: Sendable {
     }
 
     /// True once the WebSocket is closed: nothing more will happen.
-    public var isClosed: Bool {
-        if case .closed = state { return true }
+    public var isClosed: Bool { ending != nil }
+
+    /// How the connection ended, once it has.
+    public var ending: Ending? {
+        if case .closed(let ending) = state { return ending }
+        return nil
+    }
+
+    /// True until the WebSocket upgrade completes (and no close was asked for).
+    public var isConnecting: Bool {
+        if case .connecting = state { return true }
         return false
     }
 
@@ -177,7 +211,7 @@ public struct ClientSession: Sendable {
                 }
                 return Action(emit: .groupMembership(group: update.group, players: update.players))
             case .verifyIdentityResponse:
-                return Action()
+                return verifyIdentityResult(packet, &connected)
             default:
                 return Action(emit: .message(packet))
             }
@@ -192,13 +226,23 @@ public struct ClientSession: Sendable {
         let peerId = result.peerId != 0 ? result.peerId : packet.targetPlayer
         let fastPort = Int(result.fastPort)
         let udp = !configuration.noUDP && fastPort > 0 && fastPort <= 65535
-        state = .connected(Connected(peerId: peerId, fastPort: fastPort, fast: udp ? .opening : .disabled))
+        state = .connected(
+            Connected(
+                peerId: peerId,
+                fastPort: fastPort,
+                fast: udp ? .opening : .disabled,
+                connectToken: result.connectToken,
+                caCert: result.caCert
+            )
+        )
         return Action(emit: .connected(peerId: peerId, fastPort: fastPort), udp: udp ? .open(port: fastPort) : nil)
     }
 
-    /// The UDP socket is open (connected to the fast port): start the handshake.
+    /// The UDP socket is open (connected to the fast port): start the handshake. In secure mode the DTLS handshake
+    /// must be done first: then `verifyIdentity` goes out.
     public mutating func udpOpened() -> Action {
         guard case .connected(var connected) = state, connected.fast == .opening else { return Action() }
+        if configuration.secure { return verifyIdentity(&connected) }
         connected.fast = .handshaking(attempts: 0)
         state = .connected(connected)
         return udpConnectAttempt()
@@ -240,14 +284,14 @@ public struct ClientSession: Sendable {
         return Action(send: fastPacket(packet), timer: .schedule(timer, delay))
     }
 
-    /// The WebSocket closed: with a close frame (`code` and `reason` from it) or without (`code` nil).
+    /// The WebSocket closed: with a close frame (`code` and `reason` from it) or without (`code` nil). After the
+    /// client's own close, a close without a reason says "closed by client".
     public mutating func webSocketClosed(code: UInt16?, reason: String) -> Action {
-        let previous = state
-        state = .closed
-        switch previous {
+        switch state {
         case .closed:
             return Action()
         case .connected(let connected):
+            state = .closed(.byServer)
             let timer: TimerChange? = if case .handshaking = connected.fast { .cancel } else { nil }
             timerGeneration &+= 1
             return Action(
@@ -255,9 +299,18 @@ public struct ClientSession: Sendable {
                 timer: timer,
                 udp: connected.fast == .disabled ? nil : .close
             )
-        case .connecting, .loggingIn, .refused, .closing:
+        case .connecting:
+            state = .closed(.beforeUpgrade)
+        case .loggingIn:
+            state = .closed(.byServer)
+        case .refused:
+            state = .closed(.refused)
+        case .closing:
+            state = .closed(.byClient)
+            let reason = reason.isEmpty || code == nil ? "closed by client" : reason
             return Action(emit: .disconnected(code: code, reason: reason))
         }
+        return Action(emit: .disconnected(code: code, reason: reason))
     }
 
     // MARK: - User requests
@@ -356,7 +409,7 @@ public struct ClientSession: Sendable {
         return .reliable(packet)
     }
 
-    private mutating func fastPacket(_ packet: Packet) -> Send {
+    mutating func fastPacket(_ packet: Packet) -> Send {
         var packet = packet
         packet.reliable = false
         packet.sequenceNumber = nextSequenceOut

@@ -136,6 +136,9 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     case slowConsumer
     /// A message over its sender's rate limit, or a datagram over its source address's limit.
     case rateLimited
+    /// Secure mode: a `verifyIdentity` with a wrong token or for a peer that is not logged in, a `-5`, or a datagram
+    /// that is not DTLS.
+    case identityRejected
 }
 
 /// Something that happened in the session.

@@ -17,7 +17,8 @@ public enum Screening: Equatable, Sendable {
 extension GameSession {
     /// The first, cheap look at a datagram from `endpoint`: a datagram from a peer's associated address passes that
     /// peer's rate limit; any other can only be a `-5`, which is worth decoding only from the IP address of a
-    /// logged-in player (any address with `udpAnySource`) and within a small rate per address.
+    /// logged-in player (any address with `udpAnySource`) and within a small rate per source address (IP and port:
+    /// many players may share one IP address behind a NAT).
     public mutating func screen(datagramFrom endpoint: UDPEndpoint, at now: NIODeadline) -> Screening {
         if let peerId = udpBindings[endpoint] {
             switch players[peerId]?.fastLimiter.admit(at: now) {
@@ -27,15 +28,20 @@ extension GameSession {
             case .kick: return .kick(peerId: peerId)
             }
         }
+        // Secure mode: the datagram came out of a DTLS association, which cost its source a cookie exchange and a
+        // handshake and is capped and timed by the DTLS layer. It binds by its token, not by IP, and the SDK sends
+        // its verifyIdentity only once: neither the IP check nor the per-address limit applies.
+        if isSecure { return .admit }
         if !configuration.udpAnySource, playerHosts[endpoint.host] == nil {
             return .drop(.unassociatedSource)
         }
-        return strangers.admit(endpoint.host, at: now) ? .admit : .drop(.rateLimited)
+        return strangers.admit(endpoint, at: now) ? .admit : .drop(.rateLimited)
     }
 
     /// A datagram arrived on the fast port from `endpoint` (PROTOCOL.md §6 and §8).
     public mutating func receive(_ packet: Packet, from endpoint: UDPEndpoint, at now: NIODeadline = .now()) -> Effects
     {
+        if isSecure, let effects = receiveOverDTLS(packet, from: endpoint, at: now) { return effects }
         if packet.opCode == .udpConnect {
             return associate(packet, from: endpoint, at: now)
         }
@@ -152,18 +158,18 @@ extension GameSession {
     }
 }
 
-/// Token buckets for the datagrams of addresses no peer is associated with, one per IP address, in a table of
-/// bounded size (an attacker may use many addresses).
+/// Token buckets for the datagrams of source addresses no peer is associated with, one per address, in a table of
+/// bounded size (an attacker may use many addresses; starting over costs nothing but a fresh bucket each).
 struct StrangerLimiter: Sendable {
     static let limit = RateLimit(perSecond: 20, burst: 20, kickAfter: nil)
     static let capacity = 4096
 
-    private var buckets: [HostKey: RateLimiter] = [:]
+    private var buckets: [UDPEndpoint: RateLimiter] = [:]
 
-    mutating func admit(_ host: HostKey, at now: NIODeadline) -> Bool {
-        if buckets[host] == nil, buckets.count >= Self.capacity {
+    mutating func admit(_ source: UDPEndpoint, at now: NIODeadline) -> Bool {
+        if buckets[source] == nil, buckets.count >= Self.capacity {
             buckets.removeAll(keepingCapacity: true)
         }
-        return buckets[host, default: RateLimiter(Self.limit)].admit(at: now) == .pass
+        return buckets[source, default: RateLimiter(Self.limit)].admit(at: now) == .pass
     }
 }

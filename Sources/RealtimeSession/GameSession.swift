@@ -26,6 +26,9 @@ public struct GameSession: Sendable {
         /// Report every message a player or the script sent, with its recipients, as a
         /// ``Notice/delivered(_:recipients:)`` (for recordings).
         public var reportDeliveries: Bool
+        /// Secure mode (docs/SECURE.md): the `caCert` login results carry (PEM). Datagrams then arrive decrypted from
+        /// DTLS associations, which `verifyIdentity` binds to players; nil: unsecured mode.
+        public var caCert: ByteBuffer?
         /// A peer's UDP association moves to a new source address only after its current one has been silent this
         /// long (a NAT rebinding); until then `-5` from elsewhere is refused (PROTOCOL.md §6).
         public var udpRebindAfterSilence: TimeAmount = .seconds(5)
@@ -45,7 +48,8 @@ public struct GameSession: Sendable {
             udpAnySource: Bool = false,
             hooks: Hooks = [],
             hookOpCodes: Set<Int32>? = nil,
-            reportDeliveries: Bool = false
+            reportDeliveries: Bool = false,
+            caCert: ByteBuffer? = nil
         ) {
             self.gameSessionId = gameSessionId
             self.maxPlayers = maxPlayers
@@ -57,6 +61,7 @@ public struct GameSession: Sendable {
             self.hooks = hooks
             self.hookOpCodes = hookOpCodes
             self.reportDeliveries = reportDeliveries
+            self.caCert = caCert
         }
     }
 
@@ -87,6 +92,8 @@ public struct GameSession: Sendable {
         var fastLimiter: RateLimiter
         /// The connection was lost (not closed by the client) at this time: the slot waits for a reconnect.
         var lostAt: NIODeadline?
+        /// The last login result's `connectToken`: secure mode binds a DTLS association to the peer presenting it.
+        var connectToken = ""
 
         init(player: Player, fastRateLimit: RateLimit) {
             self.player = player
@@ -411,13 +418,18 @@ public struct GameSession: Sendable {
     }
 
     /// A successful login result (PROTOCOL.md §5): the peer id both in the result and as `targetPlayer`.
-    func loginSuccess(_ peerId: Int32, on connection: ConnectionID) -> Outbound {
+    /// A successful login result for a player already listed; its `connectToken` is kept with the player (secure mode
+    /// binds a DTLS association with it), and in secure mode it carries `caCert`.
+    mutating func loginSuccess(_ peerId: Int32, on connection: ConnectionID) -> Outbound {
+        let connectToken = Self.token()
+        players[peerId]?.connectToken = connectToken
         let result = LoginResult(
             success: true,
             reconnectToken: Self.token(),
             peerId: peerId,
             fastPort: Int32(configuration.fastPort),
-            connectToken: Self.token()
+            caCert: configuration.caCert ?? ByteBuffer(),
+            connectToken: connectToken
         )
         let packet = Packet(opCode: .loginResponse, targetPlayer: peerId, reliable: true, message: .loginResult(result))
         return Outbound(packet: packet, peerId: peerId, route: .reliable(connection))

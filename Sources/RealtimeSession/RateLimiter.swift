@@ -88,6 +88,23 @@ public struct RateLimiter: Sendable {
         return .dropAndReport(dropped: droppedSinceReport)
     }
 
+    /// Takes a token if there is one (a throttled channel's check: it waits rather than drops).
+    public mutating func take(at now: NIODeadline) -> Bool {
+        guard !limit.isOff else { return true }
+        refill(at: now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    /// How long until the next token.
+    public func nextToken(at now: NIODeadline) -> TimeAmount {
+        guard !limit.isOff else { return .zero }
+        let elapsed = Double((now - refilledAt).nanoseconds) / 1e9
+        let missing = max(0, 1 - tokens - elapsed * Double(limit.perSecond))
+        return .nanoseconds(Int64((missing / Double(limit.perSecond) * 1e9).rounded(.up)))
+    }
+
     private mutating func refill(at now: NIODeadline) {
         let elapsed = Double((now - refilledAt).nanoseconds) / 1e9
         guard elapsed > 0 else { return }

@@ -35,7 +35,9 @@ extension Rtctl {
 
                 --fast (default) sends UDP messages once each client's UDP handshake is done; --reliable sends on the \
                 WebSocket and the clients open no UDP socket at all. --serve runs a server in this process on a free \
-                port of 127.0.0.1 (max players = --clients). When the open-file limit is too low for the clients, \
+                port of 127.0.0.1 (max players = --clients). --tls measures secure mode: wss and a DTLS fast \
+                channel (with --serve, the server gets a certificate made for the run; otherwise the endpoint is \
+                taken as wss:// and checked as --tls-ca or --tls-insecure say). When the open-file limit is too low for the clients, \
                 bench raises the soft limit to the hard limit, and if that is not enough says what to change.
 
                 Output: a report on stdout (--json: one JSON object instead); --csv FILE writes a header and one row \
@@ -87,6 +89,12 @@ extension Rtctl {
 
         @Flag(help: "Run a server in this process on a free port of 127.0.0.1 and bench it.")
         var serve = false
+
+        @Flag(help: "Secure mode: wss and DTLS (wss:// endpoints are secure without it).")
+        var tls = false
+
+        @OptionGroup
+        var tlsFlags: TLSFlags
 
         @Option(help: "Clients connected at once, all in this process.")
         var clients = 64
@@ -180,7 +188,8 @@ extension Rtctl {
         private var conditions: [FailCondition] = []
 
         private enum CodingKeys: String, CodingKey {
-            case endpointArgument, endpointOption, serve, clients, connectRate, groups, target, rate, duration
+            case endpointArgument, endpointOption, serve, tls, tlsFlags, clients, connectRate, groups, target, rate,
+                duration
             case warmup, drain, size, mode, threads, noProgress, json, csv, hgrm, plot, failIf, logging
         }
 
@@ -246,21 +255,26 @@ extension Rtctl {
             let environment = ProcessInfo.processInfo.environment
             logging.bootstrap(default: .notice, environment: environment)
             let logger = Logger(label: "rtctl.bench")
-            let configuration = benchConfiguration
+            var configuration = benchConfiguration
             do {
                 try DescriptorLimit.ensure(configuration.descriptorsNeeded(inProcessServer: serve), clients: clients)
             } catch let error as BenchError {
                 throw RtctlError.runtime("bench: \(error)")
             }
-            let endpoint: Endpoint
+            var endpoint: Endpoint
             let server: InProcessServer?
             if serve {
                 do {
-                    server = try await InProcessServer.start(maxPlayers: clients, logger: Logger(label: "rtctl.serve"))
+                    server = try await InProcessServer.start(
+                        maxPlayers: clients,
+                        secure: tls,
+                        logger: Logger(label: "rtctl.serve")
+                    )
                 } catch {
                     throw RtctlError.runtime("bench: \(error)")
                 }
                 endpoint = server!.endpoint
+                configuration.tls = server!.clientTLS
             } else {
                 server = nil
                 do {
@@ -272,6 +286,8 @@ extension Rtctl {
                 } catch {
                     throw RtctlError.usage("\(error)")
                 }
+                if tls { endpoint.secure = true }
+                configuration.tls = try tlsFlags.clientTLS()
             }
             let progress = BenchProgressLine(
                 enabled: !noProgress && StandardStreams.allowsColor(STDERR_FILENO, environment: environment)

@@ -10,8 +10,9 @@ struct LimitFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             """
-            Messages per second each player may send, counted apart on the WebSocket and over UDP; beyond it \
-            messages are dropped (counted, logged once per player every 10 s). 0 turns the limit off.
+            Messages per second each player may send, counted apart on the WebSocket and over UDP. Datagrams beyond \
+            it are dropped; WebSocket messages beyond it wait (the server stops reading the connection: the sender \
+            is slowed down, nothing is lost). Logged once per player every 10 s. 0 turns the limit off.
             """,
             valueName: "msgs/s"
         )
@@ -26,8 +27,8 @@ struct LimitFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             """
-            Disconnect (1008 "rate limit exceeded") a player that keeps sending more than twice its rate limit for \
-            this long; 0 never disconnects.
+            Disconnect (1008 "rate limit exceeded") a player that keeps sending more than twice its rate limit over \
+            UDP, or is held back on its WebSocket without a break, for this long; 0 never disconnects.
             """,
             valueName: "duration"
         )
@@ -48,7 +49,7 @@ struct LimitFlags: ParsableArguments {
             valueName: "n"
         )
     )
-    var maxPending = 256
+    var maxPending = 1024
 
     @Option(
         help: ArgumentHelp(
@@ -83,7 +84,21 @@ struct LimitFlags: ParsableArguments {
     )
     var maxLag = DurationArgument(.seconds(5))
 
+    @Option(
+        help: ArgumentHelp(
+            """
+            The UDP socket's receive buffer (SO_RCVBUF): how much the kernel holds while the server is busy. Small \
+            keeps fast messages from arriving late (past it they are dropped); capped by net.core.rmem_max.
+            """,
+            valueName: "bytes"
+        )
+    )
+    var udpReceiveBuffer = 256 * 1024
+
     mutating func validate() throws {
+        guard (4096...(1 << 30)).contains(udpReceiveBuffer) else {
+            throw ValidationError("--udp-receive-buffer \(udpReceiveBuffer) is not between 4096 and 1073741824 bytes")
+        }
         guard let rate = Quantity.rate(rateLimit), rate <= 10_000_000, rate == rate.rounded() else {
             throw ValidationError(
                 "--rate-limit \(rateLimit) is not a whole number of messages per second (e.g. 60, 1k)"
@@ -120,5 +135,6 @@ struct LimitFlags: ParsableArguments {
         configuration.maxConnections = maxConnections
         configuration.session.reconnectGrace = .nanoseconds(reconnectGrace.nanoseconds)
         configuration.maxLag = maxLag.nanoseconds > 0 ? .nanoseconds(maxLag.nanoseconds) : nil
+        configuration.udpReceiveBuffer = udpReceiveBuffer
     }
 }

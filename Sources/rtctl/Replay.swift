@@ -47,7 +47,7 @@ extension Rtctl {
 
         @Argument(
             help: ArgumentHelp(
-                "HOST:PORT, [IPv6]:PORT or ws://HOST:PORT[/path] (default: $RTCTL_ENDPOINT, else 127.0.0.1:1900).",
+                "HOST:PORT, [IPv6]:PORT, ws://HOST:PORT[/path] or wss://… (default: $RTCTL_ENDPOINT, else 127.0.0.1:1900).",
                 valueName: "endpoint"
             )
         )
@@ -102,6 +102,9 @@ extension Rtctl {
 
         @Option(help: ArgumentHelp("How long connecting and logging in may take.", valueName: "duration"))
         var connectTimeout = DurationArgument(.seconds(10))
+
+        @OptionGroup
+        var tls: TLSFlags
 
         @OptionGroup
         var logging: LoggingOptions
@@ -170,6 +173,7 @@ extension Rtctl {
                 options: ReplayRunner.Options(
                     endpoint: try endpoint(),
                     noUDP: noUdp,
+                    tls: try tls.clientTLS(),
                     forceReliable: verify,
                     connectTimeout: .nanoseconds(connectTimeout.nanoseconds),
                     loops: loop,

@@ -21,9 +21,14 @@ struct Rtctl: AsyncParsableCommand {
             4 connection closed by the server, 64 usage error, 65 bad input with --strict, \
             99 bench threshold crossed, 124 timeout.
 
-            Client commands take the server's endpoint as their first argument (HOST:PORT, [IPv6]:PORT or \
-            ws://HOST:PORT[/path]) or with --endpoint, else from RTCTL_ENDPOINT, else 127.0.0.1:1900; the \
-            player session id comes from --player-session-id, else RTCTL_PLAYER_SESSION_ID, else a generated one.
+            Client commands take the server's endpoint as their first argument (HOST:PORT, [IPv6]:PORT, \
+            ws://HOST:PORT[/path], or wss://… for secure mode) or with --endpoint, else from RTCTL_ENDPOINT, else \
+            127.0.0.1:1900; the player session id comes from --player-session-id, else RTCTL_PLAYER_SESSION_ID, \
+            else a generated one.
+
+            Secure mode (wss on the WebSocket, DTLS 1.2 on the fast port, as the SDK's RT_OVER_WSS_DTLS_TLS12): \
+            rtctl cert writes a CA and a server certificate for local testing, serve --tls-cert/--tls-key serves \
+            with them, and client commands trust the CA with --tls-ca.
 
             Examples:
               rtctl serve
@@ -32,9 +37,12 @@ struct Rtctl: AsyncParsableCommand {
               rtctl send --opcode 10 --group 2 --payload hello
               rtctl connect
               rtctl groups members -1
+              rtctl cert 127.0.0.1 && rtctl serve --tls-cert server.pem --tls-key server-key.pem
             """,
         version: Rtctl.version,
-        subcommands: [Serve.self, Connect.self, Send.self, Listen.self, Groups.self, Bench.self, Replay.self]
+        subcommands: [
+            Serve.self, Connect.self, Send.self, Listen.self, Groups.self, Bench.self, Replay.self, Cert.self,
+        ]
     )
 
     /// Parses the command line, runs the command and exits with the status CLI.md assigns.

@@ -5,6 +5,7 @@ import Metrics
 import NIOCore
 import RealtimeFleet
 import RealtimeProtocol
+import RealtimeSecurity
 import RealtimeServer
 import RealtimeSession
 import ServiceLifecycle
@@ -32,6 +33,14 @@ extension Rtctl {
                 process.exit(N) makes serve exit N; a callback that does not return within --hook-timeout, or \
                 a script process that dies, ends the session and serve exits 1. SIGINT or SIGTERM first runs \
                 onProcessTerminate (for at most --shutdown-grace), then closes the players.
+
+                Secure mode (--tls-cert and --tls-key, PEM): the WebSocket port speaks wss (TLS 1.2 and 1.3) and \
+                the fast port DTLS 1.2, which the SDK's RT_OVER_WSS_DTLS_TLS12 connection type expects; plain \
+                ws:// and plain UDP are refused. Login results carry caCert, the CA certificate clients verify \
+                the DTLS server with: --tls-ca, else the top of the --tls-cert chain (which must then hold the \
+                issuer, or be self-signed). A self-signed root at the top of the chain is not sent in handshakes. \
+                rtctl cert makes a CA and a server certificate for local testing. The listening line then has \
+                "secure":true.
 
                 With --admin-port, an HTTP listener (loopback unless --admin-host says otherwise; it has no \
                 authentication) serves /healthz (200 "ok", or 503 when the script failed or its last onHealthCheck \
@@ -75,6 +84,7 @@ extension Rtctl {
                   rtctl serve --admin-port 9100 && curl -s 127.0.0.1:9100/metrics
                   rtctl serve --gamelift --port-range 1900-1999 --script game.js --log-path /local/game/logs/game.log
                   rtctl serve --agones --script game.js --admin-port 9100 --admin-host 0.0.0.0
+                  rtctl cert 127.0.0.1 localhost && rtctl serve --tls-cert server.pem --tls-key server-key.pem
                 """
         )
 
@@ -147,6 +157,25 @@ extension Rtctl {
         )
         var record: String?
 
+        @Option(
+            help: ArgumentHelp(
+                "Secure mode: the server's certificate chain, PEM, leaf first (e.g. rtctl cert's server.pem).",
+                valueName: "file"
+            )
+        )
+        var tlsCert: String?
+
+        @Option(help: ArgumentHelp("Secure mode: the private key of --tls-cert, unencrypted PEM.", valueName: "file"))
+        var tlsKey: String?
+
+        @Option(
+            help: ArgumentHelp(
+                "Secure mode: the CA certificate (PEM) clients get as caCert (default: the top of the --tls-cert chain).",
+                valueName: "file"
+            )
+        )
+        var tlsCa: String?
+
         @OptionGroup(title: "Limits and abuse")
         var limits: LimitFlags
 
@@ -164,10 +193,13 @@ extension Rtctl {
 
         /// The ids read from `--player-sessions`, filled by `validate()`.
         private var fileIds: [String] = []
+        /// The certificates and key of secure mode, read by `validate()`.
+        private var identity: ServerIdentity?
 
         private enum CodingKeys: String, CodingKey {
             case host, tcpPort, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, limits, script, admin, fleet, logging
+            case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
+            case admin, fleet, logging
         }
 
         mutating func validate() throws {
@@ -196,6 +228,26 @@ extension Rtctl {
             }
             if let playerSessions {
                 fileIds = try Self.readPlayerSessions(playerSessions)
+            }
+            identity = try Self.identity(certificate: tlsCert, key: tlsKey, ca: tlsCa)
+        }
+
+        /// Secure mode's certificates, checked together; nil without `--tls-cert`.
+        static func identity(certificate: String?, key: String?, ca: String?) throws -> ServerIdentity? {
+            switch (certificate, key) {
+            case (nil, nil):
+                if ca != nil { throw ValidationError("--tls-ca needs --tls-cert and --tls-key") }
+                return nil
+            case (nil, _?):
+                throw ValidationError("--tls-key needs --tls-cert")
+            case (_?, nil):
+                throw ValidationError("--tls-cert needs --tls-key")
+            case (let certificate?, let key?):
+                do {
+                    return try ServerIdentity.load(certificateFile: certificate, keyFile: key, caFile: ca)
+                } catch let error as SecurityError {
+                    throw ValidationError("secure mode: \(error)")
+                }
             }
         }
 
@@ -257,6 +309,7 @@ extension Rtctl {
             configuration.script = script.options
             configuration.recordPath = record
             configuration.portRange = fleet.range
+            configuration.tls = identity
             limits.apply(to: &configuration)
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }
             if pingInterval != nil { configuration.explicitSettings.insert(.pingInterval) }
@@ -282,8 +335,11 @@ extension Rtctl {
             let stdout = LineWriter(descriptor: FileHandle.standardOutput.fileDescriptor, mode: .immediate)
             let adminConfiguration =
                 admin.adminPort == nil ? nil : admin.configuration(metricsText: PrometheusMetrics.bootstrap())
+            let secure = configuration.tls != nil
             let report = ListeningReport(waitsForAdmin: adminConfiguration != nil) { line in
                 do {
+                    var line = line
+                    line.secure = secure
                     try stdout.write(line.jsonText)
                 } catch {
                     logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
@@ -373,6 +429,8 @@ struct ListeningLine: Hashable, Sendable {
     var gameSessionId: String
     /// The admin listener's port, with `--admin-port`.
     var adminPort: Int?
+    /// Secure mode: the line then has `"secure":true`.
+    var secure = false
 
     init(host: String, tcpPort: Int, udpPort: Int, gameSessionId: String) {
         self.host = host
@@ -398,6 +456,7 @@ struct ListeningLine: Hashable, Sendable {
         object.add("udpPort", integer: udpPort)
         object.add("gameSessionId", string: gameSessionId)
         if let adminPort { object.add("adminPort", integer: adminPort) }
+        if secure { object.add("secure", bool: true) }
         return object.finish()
     }
 }

@@ -12,9 +12,10 @@ struct ClientServerTests {
     static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Runs a server on 127.0.0.1 (free ports) for the duration of `body`; `body` gets its endpoint and a way to
-    /// stop it early.
+    /// stop it early. `configure` may change the configuration first.
     static func withServer(
         reserved: Set<String>? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in },
         _ body: (Endpoint, _ stop: @escaping @Sendable () -> Void) async throws -> Void
     ) async throws {
         var configuration = ServerConfiguration(session: .init(gameSessionId: "client-tests"))
@@ -22,6 +23,7 @@ struct ClientServerTests {
         configuration.port = 0
         configuration.threads = 1
         configuration.session.reservedPlayerSessionIds = reserved
+        configure(&configuration)
         let (addresses, continuation) = AsyncStream.makeStream(of: ListeningAddress.self)
         let server = RealtimeServer(configuration: configuration, logger: quiet) { address in
             continuation.yield(address)
@@ -31,7 +33,8 @@ struct ClientServerTests {
         defer { serverTask.cancel() }
         var iterator = addresses.makeAsyncIterator()
         let address = try #require(await iterator.next())
-        try await body(Endpoint(host: "127.0.0.1", port: address.tcpPort)) { serverTask.cancel() }
+        let endpoint = Endpoint(host: "127.0.0.1", port: address.tcpPort, secure: configuration.tls != nil)
+        try await body(endpoint) { serverTask.cancel() }
         serverTask.cancel()
         _ = await serverTask.result
     }

@@ -507,7 +507,7 @@ struct ClientSessionCloseTests {
         #expect(harness.sendData(reliable: true).reject == .closed)
         #expect(harness.session.closeRequested().isEmpty)
         let closed = harness.session.webSocketClosed(code: 1000, reason: "")
-        #expect(closed.emit == .disconnected(code: 1000, reason: ""))
+        #expect(closed.emit == .disconnected(code: 1000, reason: "closed by client"))
         #expect(closed.udp == nil)
         #expect(harness.session.isClosed)
     }

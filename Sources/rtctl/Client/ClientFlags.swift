@@ -46,6 +46,9 @@ struct ClientFlags: ParsableArguments {
     @Option(help: ArgumentHelp("How long connecting and logging in may take.", valueName: "duration"))
     var connectTimeout: DurationArgument = DurationArgument(.seconds(10))
 
+    @OptionGroup
+    var tls: TLSFlags
+
     func validate() throws {
         if endpointArgument != nil, endpointOption != nil {
             throw ValidationError("give the endpoint either as an argument or with --endpoint, not both")
@@ -93,7 +96,8 @@ struct ClientFlags: ParsableArguments {
             noUDP: noUDP ?? noUdp,
             logger: logger,
             connectTimeout: .nanoseconds(Int64(connectTimeout.nanoseconds)),
-            eventBufferSize: 4096
+            eventBufferSize: 4096,
+            tls: try? tls.clientTLS()
         )
     }
 

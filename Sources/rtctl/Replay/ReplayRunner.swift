@@ -11,6 +11,8 @@ final class ReplayRunner: Sendable {
     struct Options: Sendable {
         var endpoint: Endpoint
         var noUDP: Bool
+        /// How a `wss://` endpoint is checked.
+        var tls: ClientTLS? = nil
         /// Send every message reliably (verification must not lose fast messages).
         var forceReliable: Bool
         var connectTimeout: TimeAmount
@@ -103,7 +105,8 @@ final class ReplayRunner: Sendable {
                     playerSessionId: player.playerSessionId,
                     noUDP: options.noUDP,
                     logger: options.logger,
-                    connectTimeout: options.connectTimeout
+                    connectTimeout: options.connectTimeout,
+                    tls: options.tls
                 )
             )
             let reader = Task { [self] in
