@@ -34,17 +34,32 @@ public final class GameLiftAgent: FleetAgent {
         configuration
     }
 
+    private enum Part: Sendable {
+        case connection, registration, pushes
+    }
+
     public func run(_ control: FleetControl) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.client.run() }
+        try await withThrowingTaskGroup(of: Part.self) { group in
+            group.addTask {
+                try await self.client.run()
+                return .connection
+            }
             group.addTask {
                 try await self.activate(port: control.address.tcpPort)
                 await self.heartbeats(control.status)
+                return .registration
             }
-            group.addTask { await self.handlePushes(control) }
-            // The first child to end ends them all: the connection closed for good, or activation failed.
-            try await group.next()
-            group.cancelAll()
+            group.addTask {
+                await self.handlePushes(control)
+                return .pushes
+            }
+            defer { group.cancelAll() }
+            // A failure of any part (the connection refused for good, the activation refused) is the agent's; the
+            // connection's normal end (after TerminateServerProcess) ends the others. The end of the pushes alone
+            // (they end with the connection) decides nothing: the connection's outcome comes next.
+            for try await part in group where part == .connection {
+                return
+            }
         }
     }
 

@@ -40,6 +40,9 @@ public final class WebSocketTextConnection: Sendable {
         let (events, continuation) = AsyncStream.makeStream(of: Event.self)
         let authority = url.port == nil ? host : "\(host):\(port)"
         let described = "\(scheme)://\(authority)\(url.path)"
+        // The connection, so that a timeout (the task's cancellation) can close it: waiting for the upgrade's
+        // outcome is not cancellable by itself.
+        let opened = NIOLockedValueBox<(any Channel)?>(nil)
         return try await withTimeout(timeout, "connecting to \(described)") {
             let upgrade: EventLoopFuture<Upgrade>
             do {
@@ -47,6 +50,7 @@ public final class WebSocketTextConnection: Sendable {
                     .connectTimeout(.seconds(10))
                     .connect(host: host, port: port) { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            opened.withLockedValue { $0 = channel }
                             if let sslContext {
                                 let handler = try NIOSSLClientHandler(context: sslContext, serverHostname: host)
                                 try channel.pipeline.syncOperations.addHandler(handler)
@@ -62,15 +66,19 @@ public final class WebSocketTextConnection: Sendable {
             } catch {
                 throw FleetError(.connectFailed, "cannot connect to \(described): \(error)")
             }
-            switch try await upgrade.get() {
+            let outcome = try await withTaskCancellationHandler {
+                try await upgrade.get()
+            } onCancel: {
+                opened.withLockedValue { $0 }?.close(promise: nil)
+            }
+            switch outcome {
             case .upgraded(let channel):
                 return WebSocketTextConnection(channel: channel, events: events)
             case .refused(let response):
-                let status = try await response.executeThenClose { inbound, _ in
-                    for try await part in inbound {
-                        if case .head(let head) = part { return head.status }
-                    }
-                    return HTTPResponseStatus.badGateway
+                let status = try await withTaskCancellationHandler {
+                    try await response.get()
+                } onCancel: {
+                    opened.withLockedValue { $0 }?.close(promise: nil)
                 }
                 if status == .forbidden {
                     throw FleetError(
@@ -89,7 +97,8 @@ public final class WebSocketTextConnection: Sendable {
 
     private enum Upgrade: Sendable {
         case upgraded(any Channel)
-        case refused(NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>)
+        /// The status the handshake was answered with instead of 101.
+        case refused(EventLoopFuture<HTTPResponseStatus>)
     }
 
     private static func configureUpgrade(
@@ -123,7 +132,9 @@ public final class WebSocketTextConnection: Sendable {
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     continuation.finish()
-                    return .refused(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                    let recorder = RefusalRecorder(promise: channel.eventLoop.makePromise())
+                    try channel.pipeline.syncOperations.addHandler(recorder)
+                    return .refused(recorder.promise.futureResult)
                 }
             }
         )
@@ -203,5 +214,33 @@ private final class TextFrameHandler: ChannelInboundHandler, Sendable {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
+    }
+}
+
+/// Reads the status of a handshake that was not upgraded, then closes the connection; fails when the connection
+/// ends first.
+private final class RefusalRecorder: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+
+    let promise: EventLoopPromise<HTTPResponseStatus>
+
+    init(promise: EventLoopPromise<HTTPResponseStatus>) {
+        self.promise = promise
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head(let head) = Self.unwrapInboundIn(data) {
+            promise.succeed(head.status)
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(FleetError(.closed, "the connection closed before the handshake's answer"))
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        promise.fail(FleetError(.closed, "the connection closed before the handshake's answer"))
     }
 }

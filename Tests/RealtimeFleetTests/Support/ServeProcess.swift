@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 final class ServeProcess: Sendable {
     private let process: Process
     private let output = NIOLockedValueBox((stdout: "", stderr: ""))
+    private let pipes: (stdout: Pipe, stderr: Pipe)
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
@@ -18,6 +19,7 @@ final class ServeProcess: Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         self.process = process
+        self.pipes = (stdout, stderr)
         let output = self.output
         stdout.fileHandleForReading.readabilityHandler = { handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)
@@ -52,6 +54,14 @@ final class ServeProcess: Sendable {
             throw TestFailure("serve did not exit; its standard error:\n\(stderr)")
         }
         process.waitUntilExit()
+        // What the handlers have not seen yet (the process has exited: the pipes end).
+        for (pipe, isError) in [(pipes.stdout, false), (pipes.stderr, true)] {
+            pipe.fileHandleForReading.readabilityHandler = nil
+            let rest = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            output.withLockedValue { output in
+                if isError { output.stderr += rest } else { output.stdout += rest }
+            }
+        }
         return process.terminationStatus
     }
 
