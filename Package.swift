@@ -104,15 +104,12 @@ let package = Package(
             name: "RealtimeBench",
             dependencies: [
                 "RealtimeClient",
-                "RealtimeServer",
-                "RealtimeSecurity",
                 "RealtimeProtocol",
                 "RealtimeSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: strict
@@ -224,6 +221,7 @@ let package = Package(
             dependencies: [
                 "RealtimeBench",
                 "RealtimeClient",
+                "rtctl",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -188,7 +188,7 @@ _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --gamelift --agones --quiet -q --version -h --help)
     repeating_options=(--reserve --script-arg --log-path)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --threads --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -218,6 +218,9 @@ _rtctl_serve() {
         return
         ;;
     '--record')
+        return
+        ;;
+    '--threads')
         return
         ;;
     '--tls-cert')
@@ -713,9 +716,9 @@ _rtctl_groups_watch() {
 
 _rtctl_bench() {
     repeating_flags=()
-    non_repeating_flags=(--serve --tls --tls-insecure --fast --reliable --no-progress --json --quiet -q --version -h --help)
+    non_repeating_flags=(--serve --tls --tls-insecure --fast --reliable --no-progress --json --allow-disconnects --find-max --quiet -q --version -h --help)
     repeating_options=(--fail-if)
-    non_repeating_options=(--endpoint --tls-ca --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --log-level --log-format)
+    non_repeating_options=(--endpoint --tls-ca --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --threads --csv --hgrm --plot --slo --max-rate --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -767,6 +770,12 @@ _rtctl_bench() {
         return
         ;;
     '--fail-if')
+        return
+        ;;
+    '--slo')
+        return
+        ;;
+    '--max-rate')
         return
         ;;
     '--log-level')

@@ -21,10 +21,10 @@ public enum BenchReport {
         lines.append(
             "messages    sent \(summary.sent), expected deliveries \(summary.expected), delivered \(summary.delivered), "
                 + "lost \(summary.lost) (\(percent(summary.lossPercent))), late \(summary.late)"
+                + (summary.generator.unsent > 0 ? ", unsent \(summary.generator.unsent)" : "")
         )
-        if summary.sendFailures > 0 || summary.disconnects > 0 {
-            lines.append("failures    send failures \(summary.sendFailures), disconnects \(summary.disconnects)")
-        }
+        if let failures = failures(summary) { lines.append("failures    " + failures) }
+        lines.append("generator   " + generator(summary))
         let throughput = summary.throughput
         lines.append(
             "throughput  sent \(number(throughput.sentMessagesPerSecond)) msg/s "
@@ -36,6 +36,28 @@ public enum BenchReport {
         lines.append("corrected   " + summary.corrected.columns.map { pad(fixed($0.1), 9) }.joined())
         lines.append("uncorrected " + summary.uncorrected.columns.map { pad(fixed($0.1), 9) }.joined())
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The failures line: lost clients and failed sends, nil when there were none.
+    public static func failures(_ summary: BenchSummary) -> String? {
+        guard summary.sendFailures > 0 || summary.disconnects > 0 || summary.clientsDisconnected > 0 else {
+            return nil
+        }
+        var text =
+            "\(summary.clientsDisconnected) of \(summary.clients) clients disconnected during the run"
+            + " (\(summary.disconnects) in the measured step), \(summary.sendFailures) sends failed"
+        if let first = summary.firstDisconnect { text += "; first: \(first)" }
+        return text
+    }
+
+    /// The generator line: on schedule, or behind it and by how much.
+    static func generator(_ summary: BenchSummary) -> String {
+        let generator = summary.generator
+        let delays = "send delay p50 \(ms(generator.sendDelayP50Ms)), p99 \(ms(generator.sendDelayP99Ms))"
+        guard generator.behindSchedule else { return "on schedule (\(delays))" }
+        let unsent = generator.unsent > 0 ? ", \(generator.unsent) messages never sent" : ""
+        return "BEHIND SCHEDULE: the bench could not offer \(number(summary.rate)) msg/s (\(delays), max "
+            + "\(ms(generator.sendDelayMaxMs))\(unsent)); these figures are the bench's limit as much as the server's"
     }
 
     /// `--json`: the summary as one line.
@@ -66,6 +88,9 @@ public enum BenchReport {
             field("sent") { $0.sent }, field("expected") { $0.expected }, field("delivered") { $0.delivered },
             field("lost") { $0.lost }, field("loss_percent") { $0.lossPercent }, field("late") { $0.late },
             field("send_failures") { $0.sendFailures }, field("disconnects") { $0.disconnects },
+            field("clients_disconnected") { $0.clientsDisconnected }, field("unsent") { $0.generator.unsent },
+            field("behind_schedule") { $0.generator.behindSchedule },
+            field("send_delay_p99_ms") { $0.generator.sendDelayP99Ms },
             field("sent_msg_per_s") { $0.throughput.sentMessagesPerSecond },
             field("sent_bytes_per_s") { $0.throughput.sentBytesPerSecond },
             field("delivered_msg_per_s") { $0.throughput.deliveredMessagesPerSecond },
@@ -82,16 +107,21 @@ public enum BenchReport {
     /// Writes the CSV file: header and row, or only the row when the file already starts with the same header (so
     /// repeated runs collect in one file).
     public static func writeCSV(_ summary: BenchSummary, to path: String) throws {
-        let row = csvRow(summary) + "\n"
+        try writeCSV(header: csvHeader, rows: [csvRow(summary)], to: path)
+    }
+
+    /// Writes `header` and `rows`, or only the rows when the file already starts with the same header.
+    static func writeCSV(header: String, rows: [String], to path: String) throws {
+        let text = rows.map { $0 + "\n" }.joined()
         if let existing = try? String(contentsOfFile: path, encoding: .utf8),
-            existing.split(separator: "\n", maxSplits: 1).first.map(String.init) == csvHeader
+            existing.split(separator: "\n", maxSplits: 1).first.map(String.init) == header
         {
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
             try handle.seekToEnd()
-            try handle.write(contentsOf: Data(row.utf8))
+            try handle.write(contentsOf: Data(text.utf8))
         } else {
-            try Data((csvHeader + "\n" + row).utf8).write(to: URL(fileURLWithPath: path))
+            try Data((header + "\n" + text).utf8).write(to: URL(fileURLWithPath: path))
         }
     }
 
@@ -120,6 +150,15 @@ public enum BenchReport {
     /// A count or rate as digits (one decimal when it is not whole).
     public static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.1f", value)
+    }
+
+    /// A rate for an axis or a table: 950, 12.5k, 1.2M.
+    public static func compact(_ value: Double) -> String {
+        switch abs(value) {
+        case ..<1e3: String(format: "%g", (value * 100).rounded() / 100)
+        case ..<1e6: String(format: "%gk", (value / 10).rounded() / 100)
+        default: String(format: "%gM", (value / 1e4).rounded() / 100)
+        }
     }
 
     static func fixed(_ value: Double) -> String { String(format: "%.3f", value) }

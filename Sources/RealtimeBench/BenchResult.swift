@@ -15,6 +15,12 @@ public struct BenchResult: Sendable {
     public var latency: LatencyRecorder
     /// The length of the measured period.
     public var measuredSeconds: Double
+    /// The offered rate, messages per second (a `--find-max` step's own rate).
+    public var rate: Double
+    /// Clients whose connection closed before the bench closed it (since they connected).
+    public var clientsDisconnected = 0
+    /// What the first of them was told (close reason and code).
+    public var firstDisconnect: String?
 
     public init(
         configuration: BenchConfiguration,
@@ -34,6 +40,22 @@ public struct BenchResult: Sendable {
         self.counters = counters
         self.latency = latency
         self.measuredSeconds = measuredSeconds
+        self.rate = configuration.rate
+    }
+
+    /// The generator is *behind schedule* when it left measured messages unsent, or when more than 1 % of the measured
+    /// messages it sent left more than ``behindThreshold`` after their scheduled time: the figures then measure the
+    /// bench as much as the server (like wrk2, the corrected latency still charges the delay to the messages).
+    public var generatorBehind: Bool {
+        counters.unsent > 0 || LatencyHistogram(latency.sendDelay).at(99) > Self.behindThreshold
+    }
+
+    /// Send delays above this (10 ms) for more than 1 % of the messages mean the generator could not keep up.
+    public static let behindThreshold: UInt64 = 10_000_000
+
+    /// The run went wrong on the way: clients lost their connection or sends failed.
+    public var hadFailures: Bool {
+        counters.disconnects > 0 || counters.sendFailures > 0 || clientsDisconnected > 0
     }
 
     /// Throughput per second over the measured period.

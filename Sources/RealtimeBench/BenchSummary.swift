@@ -61,6 +61,17 @@ public struct BenchSummary: Codable, Sendable, Hashable {
         public var maxMs: Double
     }
 
+    /// Whether the generator kept its schedule (``BenchResult/generatorBehind``).
+    public struct Generator: Codable, Sendable, Hashable {
+        public var behindSchedule: Bool
+        /// Measured messages not sent by the end of the step.
+        public var unsent: Int
+        /// Actual minus scheduled send time of the measured messages sent.
+        public var sendDelayP50Ms: Double
+        public var sendDelayP99Ms: Double
+        public var sendDelayMaxMs: Double
+    }
+
     public struct Throughput: Codable, Sendable, Hashable {
         public var sentMessagesPerSecond: Double
         public var sentBytesPerSecond: Double
@@ -86,7 +97,13 @@ public struct BenchSummary: Codable, Sendable, Hashable {
     public var lossPercent: Double
     public var late: Int
     public var sendFailures: Int
+    /// Clients that lost their connection during the measured step.
     public var disconnects: Int
+    /// Clients that lost their connection since they connected (all steps of a search).
+    public var clientsDisconnected: Int
+    /// The first lost client's close reason.
+    public var firstDisconnect: String?
+    public var generator: Generator
     public var throughput: Throughput
     public var corrected: Latency
     public var uncorrected: Latency
@@ -98,7 +115,7 @@ public struct BenchSummary: Codable, Sendable, Hashable {
         target = configuration.target.rawValue
         mode = configuration.reliable ? "reliable" : "fast"
         size = configuration.size
-        rate = configuration.rate
+        rate = result.rate
         durationSeconds = result.measuredSeconds
         warmupSeconds = Double(configuration.warmup.nanoseconds) / 1e9
         let connectTimes = LatencyHistogram(result.connectTimes)
@@ -120,6 +137,16 @@ public struct BenchSummary: Codable, Sendable, Hashable {
         late = counters.late
         sendFailures = counters.sendFailures
         disconnects = counters.disconnects
+        clientsDisconnected = result.clientsDisconnected
+        firstDisconnect = result.firstDisconnect
+        let sendDelay = LatencyHistogram(result.latency.sendDelay)
+        generator = Generator(
+            behindSchedule: result.generatorBehind,
+            unsent: counters.unsent,
+            sendDelayP50Ms: Self.milliseconds(sendDelay.at(50)),
+            sendDelayP99Ms: Self.milliseconds(sendDelay.at(99)),
+            sendDelayMaxMs: Self.milliseconds(sendDelay.max)
+        )
         let throughput = result.throughput
         self.throughput = Throughput(
             sentMessagesPerSecond: throughput.sentMessages.rounded(),

@@ -35,6 +35,9 @@ public struct BenchCounters: Sendable, Hashable {
     public var late = 0
     /// Sends the client refused (connection closed).
     public var sendFailures = 0
+    /// Messages the generator had not sent yet when the step ended (it fell behind its schedule): neither sent nor
+    /// expected, so they count as no loss of the server's.
+    public var unsent = 0
     /// Messages with the bench's op code that carry no timestamps.
     public var malformed = 0
     /// Clients that lost their connection during the run.
@@ -57,6 +60,7 @@ public struct BenchCounters: Sendable, Hashable {
         deliveredBytes += other.deliveredBytes
         late += other.late
         sendFailures += other.sendFailures
+        unsent += other.unsent
         malformed += other.malformed
         disconnects += other.disconnects
     }
@@ -64,17 +68,20 @@ public struct BenchCounters: Sendable, Hashable {
 
 /// Latency of deliveries in nanoseconds, two ways: *corrected* from the scheduled send time (what a player waiting
 /// for the message sees, stalls of the sender or the server included, as wrk2 measures) and *uncorrected* from the
-/// moment the client actually sent it.
+/// moment the client actually sent it; and the generator's own *send delay* (actual minus scheduled send time, one
+/// value per measured message sent), which tells whether the bench kept its schedule.
 public struct LatencyRecorder: Sendable {
     /// One hour in nanoseconds: anything longer is recorded as one hour.
     public static let highestTrackable: UInt64 = 3_600_000_000_000
 
     public private(set) var corrected: Histogram<UInt64>
     public private(set) var uncorrected: Histogram<UInt64>
+    public private(set) var sendDelay: Histogram<UInt64>
 
     public init() {
         corrected = Self.makeHistogram()
         uncorrected = Self.makeHistogram()
+        sendDelay = Self.makeHistogram()
     }
 
     /// A histogram for nanosecond latencies, 1 ns to 1 hour, 3 significant digits.
@@ -92,9 +99,15 @@ public struct LatencyRecorder: Sendable {
         uncorrected.record(Self.clamped(received, minus: sent))
     }
 
+    /// Records that a message scheduled at `scheduled` left at `sent`.
+    public mutating func recordSend(scheduled: UInt64, sent: UInt64) {
+        sendDelay.record(Self.clamped(sent, minus: scheduled))
+    }
+
     public mutating func add(_ other: LatencyRecorder) {
         corrected.add(other.corrected)
         uncorrected.add(other.uncorrected)
+        sendDelay.add(other.sendDelay)
     }
 
     private static func clamped(_ end: UInt64, minus start: UInt64) -> UInt64 {

@@ -1,17 +1,16 @@
+import Histogram
 import NIOCore
 import RealtimeClient
 import RealtimeProtocol
 
 /// The clients that share one event loop, the sending schedule for them and the figures of what they receive.
 ///
-/// Everything here runs on `loop` (the clients' handlers call in on it, the schedule fires on it), so nothing is
-/// locked and nothing is allocated per message: one payload buffer is stamped in place before each send, the next
-/// send is a scheduled callback with this object as its handler, and the histograms are this loop's own (merged
-/// when the run ends).
+/// Everything mutable here lives on `loop` (the clients' handlers call in on it, the schedule fires on it, the runner
+/// submits its requests to it), so nothing is locked and nothing is allocated per message: one payload buffer is
+/// stamped in place before each send, the next send is a scheduled callback with this object as its handler, and the
+/// histograms are this loop's own (merged when a step ends). Only the `let`s may be read from elsewhere.
 final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
     struct Slot {
-        /// The client's index in the whole run.
-        var index: Int
         var client: RealtimeClient?
         var targetPlayer: Int32 = RealtimeConstants.noTarget
         var targetGroup: Int32 = RealtimeConstants.noTarget
@@ -19,41 +18,59 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
         var recipients = 0
         var fastReady = false
         var disconnected = false
+        /// Written to in this burst, not flushed yet.
+        var unflushed = false
     }
 
-    /// A copy of the counters, for the progress line and the final figures.
+    /// A copy of the figures, for the progress line, the readiness checks and the end of a step.
     struct Snapshot: Sendable {
         var counters: BenchCounters
         var sentTotal: Int
         var receivedTotal: Int
         var fastReady: Int
         var memberships: [Int32: Int]
+        /// Clients that lost their connection since they connected (whatever the step).
+        var disconnected: Int
+        /// What the first of them was told.
+        var firstDisconnect: String?
     }
 
     let loop: any EventLoop
-    private(set) var slots: [Slot]
+    /// The run-wide index of the client in each slot: fixed at creation, readable from any thread.
+    let clientIndices: [Int]
+    private var slots: [Slot]
     private let opCode: OpCode
     private let reliable: Bool
     private var payload: ByteBuffer
     private var schedule = OpenLoopSchedule(start: 0, rate: 0, count: 0)
     private var window = MeasurementWindow(start: .max, end: .max, drainDeadline: .max)
     private var next = 0
-    private var finished: EventLoopPromise<Void>?
+    /// The slots written to in the current burst.
+    private var unflushed: [Int] = []
+    private var pending: NIOScheduledCallback?
     private var closing = false
 
-    private(set) var recorder = LatencyRecorder()
-    private(set) var counters = BenchCounters()
+    private var recorder = LatencyRecorder()
+    private var counters = BenchCounters()
     private var sentTotal = 0
     private var receivedTotal = 0
     private var fastReadyCount = 0
     private var memberships: [Int32: Int] = [:]
+    private var disconnected = 0
+    private var disconnectedAtStepStart = 0
+    private var firstDisconnect: String?
 
     /// At most this many overdue messages are sent in a row before the loop reads its sockets again.
     static let maxBurst = 256
+    /// The shortest time between two sending wake-ups of a loop, in nanoseconds (0.1 ms): what it adds to a message's
+    /// send delay at most, charged to the corrected latency like any other delay.
+    static let sendQuantum: UInt64 = 100_000
 
     init(loop: any EventLoop, clientIndices: [Int], configuration: BenchConfiguration) {
         self.loop = loop
-        self.slots = clientIndices.map { Slot(index: $0) }
+        self.clientIndices = clientIndices
+        self.slots = Array(repeating: Slot(), count: clientIndices.count)
+        self.unflushed.reserveCapacity(clientIndices.count)
         self.opCode = OpCode(configuration.opCode)
         self.reliable = configuration.reliable
         self.payload = BenchPayload.make(size: configuration.size)
@@ -67,24 +84,33 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
     }
 
     func setTarget(slot: Int, player: Int32, group: Int32, recipients: Int) {
+        loop.preconditionInEventLoop()
         slots[slot].targetPlayer = player
         slots[slot].targetGroup = group
         slots[slot].recipients = recipients
     }
 
     func snapshot() -> Snapshot {
-        Snapshot(
+        loop.preconditionInEventLoop()
+        var counters = self.counters
+        counters.disconnects = disconnected - disconnectedAtStepStart
+        return Snapshot(
             counters: counters,
             sentTotal: sentTotal,
             receivedTotal: receivedTotal,
             fastReady: fastReadyCount,
-            memberships: memberships
+            memberships: memberships,
+            disconnected: disconnected,
+            firstDisconnect: firstDisconnect
         )
     }
 
     /// From now on a disconnect is the bench's own doing, not a failure.
     func beginClosing() {
+        loop.preconditionInEventLoop()
         closing = true
+        pending?.cancel()
+        pending = nil
     }
 
     // MARK: - Events from the clients (on the loop)
@@ -106,9 +132,14 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
             }
         case .groupMembership(let group, let players):
             memberships[group] = players.count
-        case .disconnected:
+        case .disconnected(let reason, let code):
             slots[slot].disconnected = true
-            if !closing { counters.disconnects += 1 }
+            guard !closing else { return }
+            disconnected += 1
+            if firstDisconnect == nil {
+                let text = reason.isEmpty ? "connection closed" : reason
+                firstDisconnect = code.map { "\(text) (close code \($0))" } ?? text
+            }
         case .connected:
             break
         }
@@ -133,24 +164,40 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
 
     // MARK: - Sending (on the loop)
 
-    /// Starts sending on `schedule`; the future completes once the last message was sent.
-    func start(schedule: OpenLoopSchedule, window: MeasurementWindow) -> EventLoopFuture<Void> {
+    /// Starts a step: forgets the last step's figures and sends on `schedule` until it is done or ``endStep()``.
+    func start(schedule: OpenLoopSchedule, window: MeasurementWindow) {
         loop.preconditionInEventLoop()
+        pending?.cancel()
+        pending = nil
         self.schedule = schedule
         self.window = window
         self.next = 0
-        let promise = loop.makePromise(of: Void.self)
-        finished = promise
-        if schedule.count == 0 || slots.isEmpty {
-            finished = nil
-            promise.succeed()
-        } else {
-            scheduleNext()
+        counters = BenchCounters()
+        recorder = LatencyRecorder()
+        disconnectedAtStepStart = disconnected
+        if schedule.count > 0, !slots.isEmpty { scheduleNext() }
+    }
+
+    /// Ends the step: stops sending (a generator that fell behind leaves due messages unsent, counted as such) and
+    /// returns the step's figures. Deliveries keep arriving; they belong to no step any more.
+    func endStep() -> (Snapshot, LatencyRecorder) {
+        loop.preconditionInEventLoop()
+        pending?.cancel()
+        pending = nil
+        // Only messages already due count: a step that ends early (every client lost) leaves the rest unscheduled.
+        let now = NIODeadline.now().uptimeNanoseconds
+        while next < schedule.count, schedule.time(of: next) <= now {
+            if window.isMeasured(scheduled: schedule.time(of: next)) { counters.unsent += 1 }
+            next += 1
         }
-        return promise.futureResult
+        next = schedule.count
+        let figures = (snapshot(), recorder)
+        window = MeasurementWindow(start: .max, end: .max, drainDeadline: .max)
+        return figures
     }
 
     func handleScheduledCallback(eventLoop: some EventLoop) {
+        pending = nil
         let now = NIODeadline.now().uptimeNanoseconds
         // Everything due goes now, however late: the backlog keeps its scheduled times.
         let due = schedule.due(from: next, at: now, limit: Self.maxBurst)
@@ -158,45 +205,46 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
             send(next, scheduled: schedule.time(of: next))
             next += 1
         }
-        if next >= schedule.count {
-            finished?.succeed()
-            finished = nil
-        } else {
-            scheduleNext()
+        // One flush per client for the whole burst: several datagrams to one socket leave with one sendmmsg.
+        for slot in unflushed {
+            slots[slot].unflushed = false
+            slots[slot].client?.flushOnEventLoop()
         }
+        unflushed.removeAll(keepingCapacity: true)
+        if next < schedule.count, !closing { scheduleNext() }
     }
 
-    func didCancelScheduledCallback(eventLoop: some EventLoop) {
-        finished?.fail(ChannelError.ioOnClosedChannel)
-        finished = nil
-    }
+    func didCancelScheduledCallback(eventLoop: some EventLoop) {}
 
     private func scheduleNext() {
-        do {
-            _ = try loop.scheduleCallback(at: .uptimeNanoseconds(schedule.time(of: next)), handler: self)
-        } catch {
-            finished?.fail(error)
-            finished = nil
-        }
+        // At high rates the loop wakes once per quantum and sends everything due, rather than once per message.
+        let at = max(schedule.time(of: next), NIODeadline.now().uptimeNanoseconds + Self.sendQuantum)
+        pending = try? loop.scheduleCallback(at: .uptimeNanoseconds(at), handler: self)
     }
 
     private func send(_ index: Int, scheduled: UInt64) {
-        let slot = slots[index % slots.count]
+        let slot = index % slots.count
         let measured = window.isMeasured(scheduled: scheduled)
         sentTotal += 1
-        guard let client = slot.client, !slot.disconnected else {
+        guard let client = slots[slot].client, !slots[slot].disconnected else {
             if measured { counters.sendFailures += 1 }
             return
         }
-        BenchPayload.stamp(&payload, scheduled: scheduled, sent: NIODeadline.now().uptimeNanoseconds)
+        let now = NIODeadline.now().uptimeNanoseconds
+        BenchPayload.stamp(&payload, scheduled: scheduled, sent: now)
         do {
             try client.sendOnEventLoop(
                 opCode: opCode,
                 payload: payload,
-                targetPlayer: slot.targetPlayer,
-                targetGroup: slot.targetGroup,
-                reliable: reliable
+                targetPlayer: slots[slot].targetPlayer,
+                targetGroup: slots[slot].targetGroup,
+                reliable: reliable,
+                flush: false
             )
+            if !slots[slot].unflushed {
+                slots[slot].unflushed = true
+                unflushed.append(slot)
+            }
         } catch {
             if measured { counters.sendFailures += 1 }
             return
@@ -204,6 +252,7 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
         guard measured else { return }
         counters.sent += 1
         counters.sentBytes += payload.readableBytes
-        counters.expected += slot.recipients
+        counters.expected += slots[slot].recipients
+        recorder.recordSend(scheduled: scheduled, sent: now)
     }
 }

@@ -21,6 +21,7 @@ final class ClientConnection {
     let endpoint: Endpoint
     private let logger: Logger
     private let connectTimeout: TimeAmount
+    private let datagramReadBatch: Int
     private var source: EventSource?
     private let eventHandler: (@Sendable (ClientEvent) -> Void)?
     private let tls: ClientTLS
@@ -39,6 +40,11 @@ final class ClientConnection {
     private var flushScheduled = false
     private var webSocketFlushPending = false
     private var udpFlushPending = false
+    /// A `send(…, flush: false)` is under way: its caller flushes.
+    private var flushDeferred = false
+    private var datagramBuffers: [ByteBuffer] = []
+    private var nextDatagramBuffer = 0
+    private static let datagramBufferCount = 16
     private var readingPaused = false
     private var consumerGone = false
     private(set) var droppedDatagrams = 0
@@ -57,6 +63,7 @@ final class ClientConnection {
         logger[metadataKey: "endpoint"] = "\(endpoint)"
         self.logger = logger
         self.connectTimeout = options.connectTimeout
+        self.datagramReadBatch = options.datagramReadBatch
         self.eventHandler = options.eventHandler
         self.tls = options.tls ?? ClientTLS()
         self.session = ClientSession(
@@ -260,6 +267,27 @@ final class ClientConnection {
     // MARK: - User requests (on the event loop)
 
     func send(opCode: OpCode, payload: ByteBuffer, targetPlayer: Int32, targetGroup: Int32, reliable: Bool) throws {
+        try send(
+            opCode: opCode,
+            payload: payload,
+            targetPlayer: targetPlayer,
+            targetGroup: targetGroup,
+            reliable: reliable,
+            flush: true
+        )
+    }
+
+    /// `flush: false` leaves the write for the caller's ``flushNow()`` (a sender that writes a burst on this loop).
+    func send(
+        opCode: OpCode,
+        payload: ByteBuffer,
+        targetPlayer: Int32,
+        targetGroup: Int32,
+        reliable: Bool,
+        flush: Bool
+    ) throws {
+        flushDeferred = !flush
+        defer { flushDeferred = false }
         let action = session.send(
             opCode: opCode,
             payload: payload,
@@ -301,6 +329,11 @@ final class ClientConnection {
             }
         }
         perform(action)
+    }
+
+    /// Flushes the writes left pending by `send(…, flush: false)`.
+    func flushNow() {
+        flushPendingWrites()
     }
 
     /// Completes once every reliable packet handed over so far was written to the socket.
@@ -451,16 +484,25 @@ final class ClientConnection {
 
     private func writeFast(_ packet: Packet) {
         guard let udp else { return }
-        var buffer = udp.allocator.buffer(capacity: packet.encodedSize + 5)
-        buffer.writePacket(packet)
-        udp.write(buffer, promise: nil)
+        // A ring of datagram buffers: once the socket has sent one, its storage is ours alone again and `clear()`
+        // reuses it; one still queued in the channel makes `clear()` allocate a fresh one instead.
+        if datagramBuffers.count < Self.datagramBufferCount {
+            datagramBuffers.append(udp.allocator.buffer(capacity: packet.encodedSize + 5))
+            nextDatagramBuffer = datagramBuffers.count - 1
+        } else {
+            nextDatagramBuffer = (nextDatagramBuffer + 1) % Self.datagramBufferCount
+        }
+        datagramBuffers[nextDatagramBuffer].clear(minimumCapacity: packet.encodedSize + 5)
+        datagramBuffers[nextDatagramBuffer].writePacket(packet)
+        udp.write(datagramBuffers[nextDatagramBuffer], promise: nil)
         udpFlushPending = true
         scheduleFlush()
     }
 
-    /// Writes made in one event-loop tick leave with one flush (one system call per channel).
+    /// Writes made in one event-loop tick leave with one flush (one system call per channel), unless the caller
+    /// flushes them itself (``RealtimeClient/sendOnEventLoop(opCode:payload:targetPlayer:targetGroup:reliable:flush:)``).
     private func scheduleFlush() {
-        guard !flushScheduled else { return }
+        guard !flushScheduled, !flushDeferred else { return }
         flushScheduled = true
         let this = bound
         eventLoop.execute {
@@ -497,11 +539,22 @@ final class ClientConnection {
             return
         }
         let this = bound
-        DatagramBootstrap(group: eventLoop)
+        var bootstrap = DatagramBootstrap(group: eventLoop)
             // One read per readiness event: the loop is level-triggered, so a datagram left behind is read on the
             // next turn, and the usual case (one datagram waiting) costs one recvmsg instead of a second one that
             // only returns EAGAIN.
             .channelOption(.maxMessagesPerRead, value: 1)
+        if datagramReadBatch > 1 {
+            // Up to this many datagrams per recvmmsg, each in its own slot of one receive buffer.
+            bootstrap = bootstrap.channelOption(.datagramVectorReadMessageCount, value: datagramReadBatch)
+                .channelOption(
+                    .recvAllocator,
+                    value: FixedSizeRecvByteBufferAllocator(
+                        capacity: datagramReadBatch * RealtimeConstants.maxDatagramSize
+                    )
+                )
+        }
+        bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let dtls { try channel.pipeline.syncOperations.addHandler(dtls.value) }

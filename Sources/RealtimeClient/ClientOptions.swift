@@ -24,6 +24,10 @@ public struct ClientOptions: Sendable {
     public var eventHandler: (@Sendable (ClientEvent) -> Void)?
     /// How a `wss://` endpoint's certificates are checked; nil: the system's trust roots, fully verified.
     public var tls: ClientTLS?
+    /// Datagrams read from the UDP socket with one system call (recvmmsg where the system has it). 1 (the default)
+    /// reads one per readiness event, the cheapest when datagrams are rare; a load generator that receives many
+    /// raises it.
+    public var datagramReadBatch = 1
 
     public init(
         playerSessionId: String,

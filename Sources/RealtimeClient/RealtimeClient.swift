@@ -132,15 +132,19 @@ public final class RealtimeClient: Sendable {
         }
     }
 
-    /// ``send(opCode:payload:targetPlayer:targetGroup:reliable:)`` for a caller on ``eventLoop``: no task, no
-    /// allocation beyond the packet's own buffer. The packet is encoded before this returns, so the caller may reuse
-    /// `payload`'s storage at once.
+    /// ``send(opCode:payload:targetPlayer:targetGroup:reliable:)`` for a caller on ``eventLoop``: no task, and for
+    /// fast messages no allocation once the client's datagram buffers are warm. The packet is encoded before this
+    /// returns, so the caller may reuse `payload`'s storage at once.
+    ///
+    /// Writes are flushed once per event-loop tick. `flush: false` leaves them for the caller's
+    /// ``flushOnEventLoop()``: a sender that writes a burst flushes each client once at its end.
     public func sendOnEventLoop(
         opCode: OpCode,
         payload: ByteBuffer,
         targetPlayer: Int32 = RealtimeConstants.noTarget,
         targetGroup: Int32 = RealtimeConstants.noTarget,
-        reliable: Bool = false
+        reliable: Bool = false,
+        flush: Bool = true
     ) throws {
         eventLoop.preconditionInEventLoop()
         guard payload.readableBytes <= RealtimeConstants.maxPayload else {
@@ -154,8 +158,15 @@ public final class RealtimeClient: Sendable {
             payload: payload,
             targetPlayer: targetPlayer,
             targetGroup: targetGroup,
-            reliable: reliable
+            reliable: reliable,
+            flush: flush
         )
+    }
+
+    /// Flushes what ``sendOnEventLoop(opCode:payload:targetPlayer:targetGroup:reliable:flush:)`` left unflushed.
+    public func flushOnEventLoop() {
+        eventLoop.preconditionInEventLoop()
+        connection.value.flushNow()
     }
 
     /// Joins a group (`-10`, fast intent like the SDK).

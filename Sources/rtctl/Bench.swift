@@ -16,7 +16,8 @@ extension Rtctl {
                 client i joins group i mod K + 1 (--groups K), and once every client is ready (logged in, UDP \
                 handshake done, groups complete) they send --rate messages per second together, round robin, on an \
                 open-loop schedule: message n is due at start + n/rate whatever happened to the ones before it, and a \
-                client that falls behind sends its backlog at once. Each payload carries the scheduled and the actual \
+                client that falls behind sends its backlog at once. Each event loop wakes at most every 0.1 ms and \
+                sends everything due, flushing each client once. Each payload carries the scheduled and the actual \
                 send time (16 bytes, the smallest --size; the rest is zeros), read on the same monotonic clock when \
                 the message arrives.
 
@@ -46,6 +47,28 @@ extension Rtctl {
                 FILE.svg draws both by percentile. A progress line refreshes on stderr while stderr is a terminal \
                 (not with --no-progress or NO_COLOR).
 
+                Failures: a client that loses its connection during the run (the server died, closed it, or the \
+                network dropped it) is counted as a disconnect, and its later sends as send failures; both are in the \
+                report and in --json, and bench then exits 1 after the report unless --allow-disconnects. The \
+                generator checks itself: when it leaves measured messages unsent at the drain deadline, or more than \
+                1 % of its messages leave more than 10 ms after their scheduled time, the report says it is BEHIND \
+                SCHEDULE (--json: generator.behindSchedule) and the figures describe the bench as much as the \
+                server; unsent messages are neither expected nor lost.
+
+                --find-max searches for the highest rate that meets --slo (default 'p99<=5ms,loss<=0.1%'; \
+                comma-separated conditions in --fail-if's syntax that must all hold). The clients connect once; each \
+                step runs --warmup, then --duration (default 3s with --find-max), then --drain, at one rate: starting \
+                at --rate, doubling while steps meet the SLO (up to --max-rate), then bisecting between the highest \
+                rate that met it and the lowest that did not until they are within 5 % (at most 24 steps); a first \
+                step that misses halves instead. A rate that misses is measured once more before it counts as missed \
+                (one stall of a busy machine is enough to miss a p99 bound in a short step); both steps are \
+                reported. A step whose generator fell behind counts as missed and the verdict says the bench may be \
+                the limit. Output: a table of the steps and the verdict (--json: one object \
+                with maxRate, verdict and the steps' curve, each with its full summary; --csv FILE: one row per step \
+                with slo_met; --plot FILE.svg: delivered/s and p50/p99 against the offered rate). Exits 0 when some \
+                rate met the SLO, 99 when none did, 1 when clients were lost (unless --allow-disconnects). --slo without \
+                --find-max checks the one run: exit 99 when it is missed.
+
                 --fail-if METRIC<OP>VALUE (repeatable) exits 99 after the report when a condition holds. Metrics: \
                 pN (corrected latency at percentile N, e.g. p99 or p99.9), min, max, mean, uncorrected.pN …, with a \
                 unit (ns, us, ms, s; bare numbers are ms); loss (percent of expected deliveries, e.g. loss>0.1%); \
@@ -57,6 +80,7 @@ extension Rtctl {
                   rtctl bench 127.0.0.1:1900 --clients 1000 --rate 10000 --plot latency.svg --fail-if 'p99>2ms'
                   rtctl bench --serve --reliable --clients 64 --groups 8 --rate 40000 --json | jq .throughput
                   rtctl bench --clients 10000 --connect-rate 2000/s --rate 0 --duration 30s
+                  rtctl bench 127.0.0.1:1900 --clients 64 --groups 8 --find-max --slo 'p99<=5ms,loss<=0.1%' --plot curve.svg
                 """
         )
 
@@ -118,8 +142,13 @@ extension Rtctl {
         )
         var rate = "1000"
 
-        @Option(help: ArgumentHelp("How long to measure, after the warm-up (e.g. 10s, 500ms, 2m).", valueName: "dur"))
-        var duration = "10s"
+        @Option(
+            help: ArgumentHelp(
+                "How long to measure, after the warm-up (e.g. 10s, 500ms, 2m; default 10s, 3s per --find-max step).",
+                valueName: "dur"
+            )
+        )
+        var duration: String?
 
         @Option(help: ArgumentHelp("How long to send before measuring; left out of every figure.", valueName: "dur"))
         var warmup = "1s"
@@ -180,17 +209,37 @@ extension Rtctl {
         )
         var failIf: [String] = []
 
+        @Flag(help: "Exit 0 even when clients lost their connection or sends failed during the run.")
+        var allowDisconnects = false
+
+        @Flag(help: "Search for the highest rate that meets --slo, from --rate up to --max-rate.")
+        var findMax = false
+
+        @Option(
+            help: ArgumentHelp(
+                "The conditions a --find-max step must meet, comma-separated (default 'p99<=5ms,loss<=0.1%').",
+                valueName: "conditions"
+            )
+        )
+        var slo: String?
+
+        @Option(help: ArgumentHelp("The highest rate --find-max tries (k and M allowed).", valueName: "msgs/s"))
+        var maxRate = "2M"
+
         @OptionGroup
         var logging: LoggingOptions
 
         /// Filled by `validate()`.
         private var benchConfiguration = BenchConfiguration()
         private var conditions: [FailCondition] = []
+        private var serviceLevel: ServiceLevel?
+        private var search: RateSearch?
 
         private enum CodingKeys: String, CodingKey {
             case endpointArgument, endpointOption, serve, tls, tlsFlags, clients, connectRate, groups, target, rate,
                 duration
             case warmup, drain, size, mode, threads, noProgress, json, csv, hgrm, plot, failIf, logging
+            case allowDisconnects, findMax, slo, maxRate
         }
 
         mutating func validate() throws {
@@ -212,7 +261,11 @@ extension Rtctl {
                 throw ValidationError("--rate \(self.rate) is not a rate (e.g. 10000, 12.5k)")
             }
             configuration.rate = rate
-            configuration.duration = try Self.duration(duration, "--duration", allowZero: false)
+            configuration.duration = try Self.duration(
+                duration ?? (findMax ? "3s" : "10s"),
+                "--duration",
+                allowZero: false
+            )
             configuration.warmup = try Self.duration(warmup, "--warmup", allowZero: true)
             configuration.drain = try Self.duration(drain, "--drain", allowZero: true)
             configuration.reliable = mode == .reliable
@@ -239,7 +292,26 @@ extension Rtctl {
             } catch let error as FailConditionError {
                 throw ValidationError("--fail-if \(error.description)")
             }
+            do {
+                serviceLevel = try slo.map(ServiceLevel.init(parsing:))
+            } catch let error as FailConditionError {
+                throw ValidationError("--slo \(error.description)")
+            }
+            if findMax { try validateSearch(rate: rate) }
             benchConfiguration = configuration
+        }
+
+        private mutating func validateSearch(rate: Double) throws {
+            if !failIf.isEmpty { throw ValidationError("--find-max takes --slo, not --fail-if") }
+            if hgrm != nil {
+                throw ValidationError("--hgrm describes one run; --find-max writes --json, --csv or --plot")
+            }
+            guard rate >= 1 else { throw ValidationError("--find-max starts at --rate, which must be at least 1") }
+            guard let maximum = Quantity.rate(maxRate), maximum >= rate else {
+                throw ValidationError("--max-rate \(maxRate) is not a rate of at least --rate (\(self.rate))")
+            }
+            serviceLevel = try serviceLevel ?? ServiceLevel(parsing: ServiceLevel.defaultText)
+            search = RateSearch(start: rate, maximum: maximum)
         }
 
         private static func duration(_ text: String, _ flag: String, allowZero: Bool) throws -> TimeAmount {
@@ -292,14 +364,25 @@ extension Rtctl {
             let progress = BenchProgressLine(
                 enabled: !noProgress && StandardStreams.allowsColor(STDERR_FILENO, environment: environment)
             )
-            let result: BenchResult
+            let runner = BenchRunner(configuration: configuration, endpoint: endpoint, logger: logger)
             do {
                 var callback: (@Sendable (BenchProgress) -> Void)?
                 if progress.enabled { callback = { progress.show($0) } }
-                let runner = BenchRunner(configuration: configuration, endpoint: endpoint, logger: logger)
-                result = try await runner.run(progress: callback)
-                progress.clear()
-                await server?.stop()
+                if let search, let serviceLevel {
+                    let result = try await runner.findMax(slo: serviceLevel, search: search, progress: callback) {
+                        step,
+                        met in
+                        progress.stepEnded(step, met: met)
+                    }
+                    progress.clear()
+                    await server?.stop()
+                    try finish(result)
+                } else {
+                    let result = try await runner.run(progress: callback)
+                    progress.clear()
+                    await server?.stop()
+                    try finish(result)
+                }
             } catch let error as BenchError {
                 progress.clear()
                 await server?.stop()
@@ -307,120 +390,35 @@ extension Rtctl {
                 StandardStreams.writeToStandardError("rtctl: error: bench: \(Rtctl.oneLine(error.description))\n")
                 throw RtctlExit.connectionFailed
             }
+        }
+
+        /// Writes a single run's outputs, then exits 1 for lost clients or 99 for a crossed threshold or missed SLO.
+        private func finish(_ result: BenchResult) throws {
             try write(result)
-            let crossed = conditions.filter { $0.holds(for: result) }
+            try checkFailures(BenchSummary(result))
+            var crossed = conditions.filter { $0.holds(for: result) }.map { ("threshold crossed", $0) }
+            crossed += (serviceLevel?.missed(by: result) ?? []).map { ("SLO missed", $0) }
             guard crossed.isEmpty else {
-                for condition in crossed {
+                for (what, condition) in crossed {
                     StandardStreams.writeToStandardError(
-                        "rtctl: bench: threshold crossed: \(condition) (measured \(Self.describe(condition, in: result)))\n"
+                        "rtctl: bench: \(what): \(condition) (measured \(Self.describe(condition, in: result)))\n"
                     )
                 }
                 throw RtctlExit.thresholdCrossed
             }
         }
 
-        private func write(_ result: BenchResult) throws {
-            let summary = BenchSummary(result)
-            if json {
-                StandardStreams.writeToStandardOutput(try BenchReport.json(summary) + "\n")
-            } else {
-                StandardStreams.writeToStandardOutput(BenchReport.text(summary))
-            }
-            do {
-                if let csv { try BenchReport.writeCSV(summary, to: csv) }
-                if let hgrm {
-                    try BenchReport.hgrm(result.latency.corrected).write(
-                        toFile: hgrm,
-                        atomically: true,
-                        encoding: .utf8
-                    )
-                    try BenchReport.hgrm(result.latency.uncorrected).write(
-                        toFile: BenchReport.uncorrectedPath(for: hgrm),
-                        atomically: true,
-                        encoding: .utf8
-                    )
-                }
-                if let plot {
-                    let mode = summary.mode
-                    let chart = LatencyPlot(
-                        title: "rtctl bench: latency by percentile",
-                        subtitle: "\(summary.clients) clients, \(mode) to \(summary.target), "
-                            + "\(BenchReport.number(summary.rate)) msg/s, \(summary.size) B, "
-                            + "\(summary.delivered) deliveries in \(summary.durationSeconds) s"
-                    )
-                    let svg = chart.svg(corrected: result.latency.corrected, uncorrected: result.latency.uncorrected)
-                    try svg.write(toFile: plot, atomically: true, encoding: String.Encoding.utf8)
-                }
-            } catch {
-                throw RtctlError.runtime("bench: cannot write the output: \(error.localizedDescription)")
-            }
+        /// Writes a search's outputs, then exits 1 for lost clients or 99 when no rate met the SLO.
+        private func finish(_ result: FindMaxResult) throws {
+            try write(result)
+            if let last = result.steps.last { try checkFailures(BenchSummary(last.result)) }
+            if result.verdict.rate == nil { throw RtctlExit.thresholdCrossed }
         }
 
-        private static func describe(_ condition: FailCondition, in result: BenchResult) -> String {
-            let value = condition.value(in: result)
-            switch condition.metric {
-            case .latencyPercentile, .latencyMin, .latencyMax, .latencyMean:
-                return String(format: "%.3f ms", value / 1e6)
-            case .lossPercent:
-                return String(format: "%.4g%%", value)
-            case .late, .lost:
-                return String(Int(value))
-            case .deliveredThroughput, .sentThroughput:
-                return String(format: "%.0f/s", value)
-            }
+        /// Lost clients and failed sends fail the run unless --allow-disconnects.
+        private func checkFailures(_ summary: BenchSummary) throws {
+            guard !allowDisconnects, let failures = BenchReport.failures(summary) else { return }
+            throw RtctlError.runtime("bench: \(failures) (--allow-disconnects accepts this)")
         }
-    }
-}
-
-/// The progress line on stderr: rewritten in place, cleared at the end.
-final class BenchProgressLine: Sendable {
-    let enabled: Bool
-    private let last = NIOLockedValueBox<(time: Double, sent: Int, received: Int)?>(nil)
-
-    init(enabled: Bool) {
-        self.enabled = enabled
-    }
-
-    func show(_ progress: BenchProgress) {
-        guard enabled else { return }
-        var text: String
-        switch progress.phase {
-        case .connecting, .preparing:
-            text = String(
-                format: "connecting %d clients, %.1f s of %.1f s",
-                progress.clientsConnected,
-                progress.elapsed,
-                progress.total
-            )
-        case .warmup, .measuring, .draining:
-            let previous = last.withLockedValue { value in
-                defer { value = (progress.elapsed, progress.sent, progress.received) }
-                return value
-            }
-            var rates = ""
-            if let previous, progress.elapsed > previous.time {
-                let span = progress.elapsed - previous.time
-                rates = String(
-                    format: " (%.0f/s, %.0f/s)",
-                    Double(progress.sent - previous.sent) / span,
-                    Double(progress.received - previous.received) / span
-                )
-            }
-            text =
-                progress.phase.rawValue
-                + String(
-                    format: " %.1f s of %.1f s: sent %d, received %d",
-                    progress.elapsed,
-                    progress.total,
-                    progress.sent,
-                    progress.received
-                ) + rates
-        }
-        StandardStreams.writeToStandardError("\r\u{1B}[K" + text)
-    }
-
-    func clear() {
-        guard enabled else { return }
-        StandardStreams.writeToStandardError("\r\u{1B}[K")
     }
 }

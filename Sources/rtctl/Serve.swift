@@ -159,6 +159,17 @@ extension Rtctl {
 
         @Option(
             help: ArgumentHelp(
+                """
+                Event-loop threads (default: one per core). The game session and its UDP socket live on one of \
+                them; the others share the WebSocket connections.
+                """,
+                valueName: "n"
+            )
+        )
+        var threads: Int?
+
+        @Option(
+            help: ArgumentHelp(
                 "Secure mode: the server's certificate chain, PEM, leaf first (e.g. rtctl cert's server.pem).",
                 valueName: "file"
             )
@@ -199,7 +210,7 @@ extension Rtctl {
         private enum CodingKeys: String, CodingKey {
             case host, tcpPort, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
             case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
-            case admin, fleet, logging
+            case threads, admin, fleet, logging
         }
 
         mutating func validate() throws {
@@ -209,6 +220,9 @@ extension Rtctl {
             }
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
+            }
+            if let threads, !(1...256).contains(threads) {
+                throw ValidationError("--threads \(threads) is not between 1 and 256")
             }
             if let maxPlayers, !(1...1_000_000).contains(maxPlayers) {
                 throw ValidationError("--max-players \(maxPlayers) is not between 1 and 1000000")
@@ -309,6 +323,7 @@ extension Rtctl {
             configuration.script = script.options
             configuration.recordPath = record
             configuration.portRange = fleet.range
+            configuration.threads = threads
             configuration.tls = identity
             limits.apply(to: &configuration)
             if maxPlayers != nil { configuration.explicitSettings.insert(.maxPlayers) }

@@ -89,4 +89,78 @@ struct ReportTests {
         #expect(LatencyPlot.axisLimit(1.3) == (2, 0.4))
         #expect(LatencyPlot.axisLimit(0.07) == (0.1, 0.02))
     }
+
+    @Test("lost clients and failed sends are in the report and in JSON; a clean run has no failures line")
+    func failures() throws {
+        var result = Self.result()
+        #expect(BenchReport.failures(BenchSummary(result)) == nil)
+        #expect(!BenchReport.text(BenchSummary(result)).contains("failures"))
+        result.counters.disconnects = 3
+        result.counters.sendFailures = 120
+        result.clientsDisconnected = 3
+        result.firstDisconnect = "keep-alive timeout (close code 1001)"
+        #expect(result.hadFailures)
+        let summary = BenchSummary(result)
+        let text = BenchReport.text(summary)
+        #expect(text.contains("failures    3 of 64 clients disconnected during the run"))
+        #expect(text.contains("120 sends failed; first: keep-alive timeout (close code 1001)"))
+        let object = try JSONDecoder().decode(BenchSummary.self, from: Data(try BenchReport.json(summary).utf8))
+        #expect(object.disconnects == 3 && object.sendFailures == 120 && object.clientsDisconnected == 3)
+    }
+
+    @Test("a generator that left messages unsent or sent late says it is behind schedule instead of blaming the server")
+    func behindSchedule() {
+        var result = Self.result()
+        for _ in 0..<1_000 { result.latency.recordSend(scheduled: 0, sent: 50_000) }
+        #expect(!result.generatorBehind)
+        #expect(BenchReport.text(BenchSummary(result)).contains("generator   on schedule"))
+        // 2 % of the sends left 20 ms late: more than 1 % beyond 10 ms.
+        for _ in 0..<20 { result.latency.recordSend(scheduled: 0, sent: 20_000_000) }
+        #expect(result.generatorBehind)
+        var unsent = Self.result()
+        unsent.counters.unsent = 1
+        #expect(unsent.generatorBehind)
+        let summary = BenchSummary(result)
+        #expect(summary.generator.behindSchedule && summary.generator.sendDelayP99Ms >= 19)
+        #expect(BenchReport.text(summary).contains("BEHIND SCHEDULE: the bench could not offer 1000 msg/s"))
+        #expect(BenchReport.csvRow(summary).split(separator: ",").contains("true"))
+    }
+
+    @Test("a search's report: a row per step, the verdict, JSON with the curve, CSV rows and a two-panel plot")
+    func findMax() throws {
+        let slo = try ServiceLevel(parsing: "p99<=5ms,loss<=0.1%")
+        var steps: [FindMaxResult.Step] = []
+        for (rate, met) in [(1000.0, true), (2000, true), (4000, false), (3000, true)] {
+            var result = Self.result()
+            result.rate = rate
+            if !met { result.counters.delivered = 5_000 }
+            steps.append(FindMaxResult.Step(result: result, met: met))
+        }
+        let verdict = RateSearch.Verdict(kind: .found, rate: 3000, failedAt: 4000, generatorLimited: false)
+        let result = FindMaxResult(slo: slo, verdict: verdict, steps: steps)
+        let text = BenchReport.text(result)
+        #expect(text.contains("SLO p99<=5ms,loss<=0.1%"))
+        #expect(text.contains("missed loss<=0.1%"))
+        #expect(text.contains("highest rate meeting the SLO: 3000 msg/s (10000 deliveries/s); 4000 msg/s did not"))
+        let summary = try JSONDecoder().decode(FindMaxSummary.self, from: Data(try BenchReport.json(result).utf8))
+        #expect(summary.verdict == "found" && summary.maxRate == 3000 && summary.failedAt == 4000)
+        #expect(summary.steps.map(\.rate) == [1000, 2000, 4000, 3000])
+        #expect(summary.steps.map(\.sloMet) == [true, true, false, true])
+        #expect(summary.steps[2].missed == ["loss<=0.1%"] && summary.steps[2].lossPercent == 50)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("curve-\(UUID()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try BenchReport.writeCSV(result, to: path)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 5 && lines[0].hasSuffix(",slo_met") && lines[3].hasSuffix(",false"))
+        var again = result
+        again.steps[2].attempt = 2
+        #expect(BenchReport.text(again).contains("missed loss<=0.1% (measured again)"))
+        #expect(FindMaxSummary(again).steps.map(\.attempt) == [1, 1, 2, 1])
+        let svg = CurvePlot(title: "t", subtitle: "s").svg(result)
+        // Delivered and expected, then p99, p50 and the SLO's bound.
+        #expect(svg.components(separatedBy: "<polyline").count == 6)
+        for label in ["Offered rate (messages/s)", "Deliveries/s", "Latency (ms)", "SLO p99 bound", "4k"] {
+            #expect(svg.contains(label), "\(label)")
+        }
+    }
 }

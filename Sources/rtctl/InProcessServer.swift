@@ -1,16 +1,18 @@
 import Logging
+import RealtimeBench
 import RealtimeClient
 import RealtimeSecurity
 import RealtimeServer
 import RealtimeSession
 import ServiceLifecycle
 
-/// `bench --serve`: a ``RealtimeServer`` in this process on a free port of 127.0.0.1, for a self-contained run.
-public final class InProcessServer: Sendable {
+/// `bench --serve`: a ``RealtimeServer`` in this process on a free port of 127.0.0.1, for a self-contained run. The
+/// executable composes the two: the bench library knows nothing of the server.
+final class InProcessServer: Sendable {
     /// Where the clients connect.
-    public let endpoint: Endpoint
+    let endpoint: Endpoint
     /// Secure mode: what the clients trust (the CA of the certificate made for the run).
-    public let clientTLS: ClientTLS?
+    let clientTLS: ClientTLS?
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
@@ -23,7 +25,7 @@ public final class InProcessServer: Sendable {
 
     /// Starts the server and returns once it listens. `maxPlayers` should be at least the number of clients. `secure`
     /// serves wss and DTLS with a certificate for 127.0.0.1 made for the run.
-    public static func start(maxPlayers: Int, secure: Bool = false, logger: Logger) async throws -> InProcessServer {
+    static func start(maxPlayers: Int, secure: Bool = false, logger: Logger) async throws -> InProcessServer {
         var configuration = ServerConfiguration(
             session: GameSession.Configuration(gameSessionId: "bench", maxPlayers: max(1, maxPlayers))
         )
@@ -68,7 +70,7 @@ public final class InProcessServer: Sendable {
     }
 
     /// Stops the server (every connection closed with 1001) and waits until it has.
-    public func stop() async {
+    func stop() async {
         await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
