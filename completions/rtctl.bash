@@ -186,9 +186,9 @@ _rtctl() {
 
 _rtctl_serve() {
     repeating_flags=()
-    non_repeating_flags=(--announce-membership --announce-players --udp-any-source --quiet -q --version -h --help)
-    repeating_options=(--reserve --script-arg)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --threads --flush-interval --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --log-level --log-format)
+    non_repeating_flags=(--announce-membership --announce-players --udp-any-source --gamelift --agones --quiet -q --version -h --help)
+    repeating_options=(--reserve --script-arg --log-path)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --threads --flush-interval --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -278,6 +278,39 @@ _rtctl_serve() {
         return
         ;;
     '--shutdown-grace')
+        return
+        ;;
+    '--admin-port')
+        return
+        ;;
+    '--admin-host')
+        return
+        ;;
+    '--gamelift-url')
+        return
+        ;;
+    '--gamelift-fleet-id')
+        return
+        ;;
+    '--gamelift-host-id')
+        return
+        ;;
+    '--gamelift-auth-token')
+        return
+        ;;
+    '--gamelift-process-id')
+        return
+        ;;
+    '--log-path')
+        return
+        ;;
+    '--port-range')
+        return
+        ;;
+    '--agones-sdk-port')
+        return
+        ;;
+    '--agones-port-name')
         return
         ;;
     '--log-level')

@@ -40,6 +40,10 @@ public final class RealtimeServer: Service, Sendable {
     private let script: (any SessionScript)?
     private let metrics: ServerMetrics
     private let finalStatus = NIOLockedValueBox<Int32>(0)
+    /// The fleet manager the process works for (GameLift, Agones), if any.
+    private let fleet: (any FleetAgent)?
+    /// Health, readiness and snapshots of the running server (the admin listener and fleet managers read it).
+    public let status: ServerStatus
 
     /// The exit status the session ended with, once ``run()`` has returned: 0 after a signal or the script's
     /// `processEnding()`, the script's `process.exit` code, 1 after a script failure.
@@ -62,23 +66,36 @@ public final class RealtimeServer: Service, Sendable {
         self.logger = logger
         self.onListening = onListening
         self.script = nil
+        self.fleet = nil
         self.metrics = ServerMetrics(factory: MetricsSystem.factory)
+        self.status = ServerStatus(
+            gameSessionId: configuration.session.gameSessionId,
+            maxPlayers: configuration.session.maxPlayers,
+            metrics: metrics
+        )
     }
 
-    /// A server with a script (asked only when `configuration.session.hooks` is not empty) and its own metrics
-    /// factory (tests; the executable bootstraps the global one).
+    /// A server with a script (asked only when `configuration.session.hooks` is not empty), its own metrics
+    /// factory (tests; the executable bootstraps the global one) and the fleet manager it works for, if any.
     public init(
         configuration: ServerConfiguration,
         logger: Logger,
         script: (any SessionScript)?,
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        fleet: (any FleetAgent)? = nil,
         onListening: @escaping @Sendable (ListeningAddress) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.logger = logger
         self.onListening = onListening
         self.script = script
+        self.fleet = fleet
         self.metrics = ServerMetrics(factory: metricsFactory)
+        self.status = ServerStatus(
+            gameSessionId: configuration.session.gameSessionId,
+            maxPlayers: configuration.session.maxPlayers,
+            metrics: metrics
+        )
     }
 
     public func run() async throws {
@@ -95,29 +112,68 @@ public final class RealtimeServer: Service, Sendable {
     /// Starts the script (if any) before the listeners, serves, then stops the script. The script host's channel
     /// lives on the session's event loop.
     private func runSession(on group: MultiThreadedEventLoopGroup) async throws {
-        let ending = SessionEnding(logger: logger)
+        let status = self.status
+        let ending = SessionEnding(logger: logger, status: status)
         let sessionLoop = group.next()
         var configuration = self.configuration
+        if let fleet {
+            do {
+                // The fleet manager may not answer yet (a sidecar starting): a signal stops the wait cleanly.
+                let initial = configuration
+                configuration = try await cancelWhenGracefulShutdown { try await fleet.prepare(initial) }
+            } catch is CancellationError where Task.isShuttingDownGracefully {
+                logger.info("stopped before the fleet manager answered")
+                return
+            }
+            status.update { $0.gameSession = .waiting }
+        }
         var scriptSession: ScriptSession?
         if let options = configuration.script {
-            let host = try await ScriptHost.start(
-                options: options,
-                gameSessionId: configuration.session.gameSessionId,
-                loop: sessionLoop,
-                logger: logger,
-                onRequest: { ending.handle($0) }
-            )
+            status.update { $0.script = .starting }
+            let host: ScriptHost
+            do {
+                host = try await ScriptHost.start(
+                    options: options,
+                    gameSessionId: configuration.session.gameSessionId,
+                    deferGameSession: fleet != nil,
+                    loop: sessionLoop,
+                    logger: logger,
+                    onRequest: { ending.handle($0) }
+                )
+            } catch {
+                status.update { $0.script = .failed }
+                throw error
+            }
             ending.attach(script: host)
-            scriptSession = ScriptSession(host: host, logger: logger) { reason in ending.fail(reason) }
-            configuration.adopt(scriptSession!, logger: logger)
+            let session = ScriptSession(host: host, logger: logger, metrics: metrics) { reason in
+                status.update { $0.script = .failed }
+                ending.fail(reason)
+            }
+            configuration.adopt(session, logger: logger)
+            status.setHealthCheck { await session.healthCheck() }
+            status.update { $0.script = .running }
+            scriptSession = session
         }
         logEffectiveConfiguration(configuration, script: scriptSession)
+        var script = scriptSession ?? self.script
+        if let fleet {
+            // The fleet's check of each login goes in front of the script's onPlayerConnect.
+            let scriptDecidesLogins = configuration.session.hooks.contains(.playerConnect)
+            configuration.session.hooks.insert(.playerConnect)
+            script = FleetGate(
+                fleet: fleet,
+                script: script,
+                scriptDecidesLogins: scriptDecidesLogins,
+                status: status,
+                loop: sessionLoop
+            )
+        }
         do {
             try await serve(
                 on: group,
                 sessionLoop: sessionLoop,
                 configuration: configuration,
-                script: scriptSession ?? script,
+                script: script,
                 scriptSession: scriptSession,
                 ending: ending
             )
@@ -135,7 +191,7 @@ public final class RealtimeServer: Service, Sendable {
 
     // MARK: - Serving
 
-    private enum Accepted: Sendable {
+    enum Accepted: Sendable {
         /// An upgraded WebSocket, its handler talking to the session.
         case player(any Channel)
         case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
@@ -160,7 +216,6 @@ public final class RealtimeServer: Service, Sendable {
             logger.warning("script hooks configured without a script: every decision is allowed")
         }
         let secure = try configuration.tls.map(SecureListeners.init(identity:))
-        let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
         let gate = ConnectionGate(
             limits: .init(maxConnections: configuration.effectiveMaxConnections, maxPending: configuration.maxPending),
             logger: logger,
@@ -169,31 +224,19 @@ public final class RealtimeServer: Service, Sendable {
         let hostPromise = sessionLoop.makePromise(of: SessionHost.self)
         // Connections that upgraded before the session was ready fail with the start-up's error.
         defer { hostPromise.fail(CancellationError()) }
-        let serverChannel = try await bindWebSocket(
+        let (serverChannel, udpChannel) = try await bindListeners(
             group: group,
-            address: tcpAddress,
+            loop: sessionLoop,
             configuration: configuration,
             gate: gate,
             host: hostPromise.futureResult,
             tls: secure?.webSocket
         )
-        let udpChannel: any Channel
-        do {
-            udpChannel = try await bindUDP(
-                loop: sessionLoop,
-                tcpAddress: tcpAddress,
-                tcpChannel: serverChannel.channel,
-                configuration: configuration
-            )
-        } catch {
-            try? await serverChannel.channel.close()
-            throw error
-        }
         let tcpPort = serverChannel.channel.localAddress?.port ?? configuration.port
         let udpPort = udpChannel.localAddress?.port ?? tcpPort
 
         var sessionConfiguration = configuration.session
-        sessionConfiguration.fastPort = udpPort
+        sessionConfiguration.fastPort = configuration.advertisedUDPPort ?? udpPort
         if let identity = configuration.tls {
             sessionConfiguration.caCert = ByteBuffer(string: identity.caCertificatePEM)
         }
@@ -254,24 +297,54 @@ public final class RealtimeServer: Service, Sendable {
             )
         )
 
+        let status = self.status
+        status.serving(host, maxPlayers: sessionConfiguration.maxPlayers)
+        status.update { $0.listening = true }
         let listener = serverChannel.channel
         // Stop accepting first, then close every player with 1001.
         let stopServing: @Sendable () -> Void = {
+            status.update { $0.shuttingDown = true }
             listener.close(promise: nil)
             host.beginShutdown()
         }
         ending.attach(session: host, trigger: stopServing)
+        let terminating = NIOLockedValueBox(false)
+        // A signal or the fleet manager ends the process: onProcessTerminate first (bounded by --shutdown-grace),
+        // then the players are closed. Once only.
+        let terminate: @Sendable () -> Void = {
+            ending.stopping()
+            let already = terminating.withLockedValue { terminating in
+                defer { terminating = true }
+                return terminating
+            }
+            guard !already else { return }
+            guard let scriptSession else { return stopServing() }
+            Task {
+                ending.expectHostExit()
+                await scriptSession.host.terminate()
+                stopServing()
+            }
+        }
         let healthChecks = scriptSession.map { script in
             Task {
                 let interval = script.host.options.healthInterval
                 while (try? await Task.sleep(nanoseconds: UInt64(max(1, interval.nanoseconds)))) != nil {
-                    if await !script.healthCheck() {
-                        logger.warning("the script reports the process unhealthy (onHealthCheck)")
+                    if await !status.checkHealth() {
+                        logger.warning("the process is unhealthy: \(status.health.problems.joined(separator: ", "))")
                     }
                 }
             }
         }
         defer { healthChecks?.cancel() }
+        let address = ListeningAddress(
+            host: configuration.host,
+            tcpPort: tcpPort,
+            udpPort: udpPort,
+            gameSessionId: configuration.session.gameSessionId
+        )
+        let fleetTask = fleet.map { fleet in
+            startFleet(fleet, address: address, script: scriptSession, ending: ending, terminate: terminate)
+        }
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
                 await self.acceptConnections(serverChannel, host: host, logger: logger)
@@ -280,16 +353,15 @@ public final class RealtimeServer: Service, Sendable {
                 stopServing()
             }
         } onGracefulShutdown: {
-            ending.stopping()
-            guard let scriptSession else { return stopServing() }
-            // onProcessTerminate first (bounded by --shutdown-grace), then the players are closed.
-            Task {
-                ending.expectHostExit()
-                await scriptSession.host.terminate()
-                stopServing()
-            }
+            terminate()
         }
         try? await udpChannel.close()
+        status.update { $0.gameSession = .ended }
+        if let fleet, let fleetTask {
+            await fleet.finish(status: ending.status)
+            fleetTask.cancel()
+            await fleetTask.value
+        }
         logger.info("stopped")
     }
 
@@ -313,7 +385,7 @@ public final class RealtimeServer: Service, Sendable {
         }
     }
 
-    private func bindWebSocket(
+    func bindWebSocket(
         group: MultiThreadedEventLoopGroup,
         address: SocketAddress,
         configuration: ServerConfiguration,
@@ -429,7 +501,7 @@ public final class RealtimeServer: Service, Sendable {
 
     /// The UDP port: `udpPort` when set (0: any free port); otherwise the TCP port's number, and when the TCP port was
     /// picked by the OS (`port: 0`) and that number is taken for UDP, any free port (the login result tells clients).
-    private func bindUDP(
+    func bindUDP(
         loop: any EventLoop,
         tcpAddress: SocketAddress,
         tcpChannel: any Channel,

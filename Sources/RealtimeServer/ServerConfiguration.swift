@@ -46,6 +46,12 @@ public struct ServerConfiguration: Sendable {
     public var script: ScriptOptions?
     /// Write every event of the session to this file (a recording, CLI.md "Recording format").
     public var recordPath: String?
+    /// Take the first port of this range where both listeners bind (TCP and UDP on the same number); overrides
+    /// `port` and `udpPort`.
+    public var portRange: ClosedRange<Int>?
+    /// The UDP port announced to players in login results when it differs from the bound one (a container's port
+    /// mapped to another port on the host).
+    public var advertisedUDPPort: Int?
     /// Secure mode (`serve --tls-cert/--tls-key/--tls-ca`): wss on the WebSocket port and DTLS 1.2 on the fast port;
     /// plain ws:// and plain UDP are refused. nil: unsecured.
     public var tls: ServerIdentity?

@@ -178,6 +178,12 @@ final class SessionHost: Sendable {
 
     // MARK: - Script requests
 
+    /// The players and groups now (for the status page and the gauges); nil when the event loop is gone.
+    func membership() async -> (players: [StatusSnapshot.PlayerSummary], groups: [StatusSnapshot.GroupSummary])? {
+        let core = self.core
+        return try? await loop.submit { core.value.membership() }.get()
+    }
+
     /// Carries out a request of the script (on the session's loop, in the order the script made them).
     func perform(_ request: ScriptRequest) {
         let core = self.core
@@ -339,8 +345,8 @@ final class SessionCore {
     }
 
     /// The script answered a question.
-    private func decide(_ id: DecisionID, allow: Bool) {
-        perform(session.decide(id, allow: allow))
+    private func decide(_ id: DecisionID, verdict: Verdict) {
+        perform(session.decide(id, verdict: verdict))
         // Answers come back together (one read from the script host): their relays leave in one write per recipient.
         flushSoon()
     }
@@ -385,6 +391,15 @@ final class SessionCore {
         enqueue(connection, .close(closeCode, reason: shuttingDown ? "server shutting down" : reason))
         flush()
         connections[connection] = nil
+    }
+
+    func membership() -> (players: [StatusSnapshot.PlayerSummary], groups: [StatusSnapshot.GroupSummary]) {
+        (
+            session.playerList.map {
+                StatusSnapshot.PlayerSummary(peerId: $0.peerId, playerSessionId: $0.playerSessionId)
+            },
+            session.groupList.map { StatusSnapshot.GroupSummary(group: $0.group, members: $0.members) }
+        )
     }
 
     func shutDown() {
@@ -449,9 +464,9 @@ final class SessionCore {
 
     /// Asks the script (every question is allowed when there is none: hooks configured without a script).
     private func ask(_ question: Question) {
-        guard let script else { return decide(question.id, allow: true) }
+        guard let script else { return decide(question.id, verdict: .allow) }
         let core = NIOLoopBound(self, eventLoop: loop)
-        script.ask(question) { allow in core.value.decide(question.id, allow: allow) }
+        script.ask(question) { (verdict: Verdict) in core.value.decide(question.id, verdict: verdict) }
     }
 
     private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {

@@ -10,8 +10,18 @@ public protocol SessionScript: Sendable {
     /// Asks a question. `answer` must be called exactly once, on the session's event loop: true allows (a login, a
     /// join or leave, a delivery).
     func ask(_ question: Question, answer: @escaping (Bool) -> Void)
+    /// Asks a question whose refusal may carry a reason; by default ``ask(_:answer:)`` without one. A validator
+    /// composed in front of a script (a fleet's player-session check) refuses logins with its own reason. `verdict`
+    /// must be called exactly once, on the session's event loop.
+    func ask(_ question: Question, verdict: @escaping (Verdict) -> Void)
     /// Something happened in the session: return at once.
     func notify(_ notice: Notice)
     /// The session's batch of work is done: send what was asked and told since the last flush.
     func flush()
+}
+
+extension SessionScript {
+    public func ask(_ question: Question, verdict: @escaping (Verdict) -> Void) {
+        ask(question) { verdict($0 ? .allow : .refuse()) }
+    }
 }

@@ -203,6 +203,19 @@ public enum Decision: Hashable, Sendable {
     case deliver(Packet, peerId: Int32, fast: Bool)
 }
 
+/// The answer to a question: allow, or refuse with the reason a refused login's close frame carries.
+public struct Verdict: Hashable, Sendable {
+    public var allowed: Bool
+    /// Why it was refused (nil: the default reason, "rejected by script" for a login).
+    public var reason: String?
+
+    public static let allow = Verdict(allowed: true, reason: nil)
+
+    public static func refuse(_ reason: String? = nil) -> Verdict {
+        Verdict(allowed: false, reason: reason)
+    }
+}
+
 /// The script hooks a session asks about; a hook not listed is never asked (no round trip).
 public struct Hooks: OptionSet, Hashable, Sendable {
     public var rawValue: UInt8

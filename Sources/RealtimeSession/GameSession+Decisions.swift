@@ -79,11 +79,18 @@ extension GameSession {
     /// The script answered question `id`. A player's answers are carried out in the order its packets came: this one
     /// and whatever waited behind it, up to the next unanswered question.
     public mutating func decide(_ id: DecisionID, allow: Bool) -> Effects {
+        decide(id, verdict: allow ? .allow : .refuse())
+    }
+
+    /// The script (or a validator in front of it, a fleet's player-session check) answered question `id`; a refused
+    /// login is closed with the verdict's reason.
+    public mutating func decide(_ id: DecisionID, verdict: Verdict) -> Effects {
+        let allow = verdict.allowed
         switch askers.removeValue(forKey: id) {
         case nil:
             return Effects()
         case .login(let connection):
-            return decideLogin(on: connection, allow: allow)
+            return decideLogin(on: connection, allow: allow, reason: verdict.reason)
         case .player(let peerId):
             guard
                 let index = backlogs[peerId]?.firstIndex(where: {
@@ -125,12 +132,15 @@ extension GameSession {
     }
 
     /// The script answered `onPlayerConnect` for the login on `connection`.
-    private mutating func decideLogin(on connection: ConnectionID, allow: Bool) -> Effects {
+    private mutating func decideLogin(on connection: ConnectionID, allow: Bool, reason: String?) -> Effects {
         guard case .loggingIn(let player, let queued) = connectionState(connection) else { return Effects() }
         pendingLogins -= 1
         guard allow, !shuttingDown else {
             releaseLogin(player)
-            return refuseDecided(player, reason: shuttingDown ? "server shutting down" : "rejected by script")
+            return refuseDecided(
+                player,
+                reason: shuttingDown ? "server shutting down" : reason ?? "rejected by script"
+            )
         }
         return accept(player, queued: queued)
     }

@@ -1,6 +1,14 @@
 import RealtimeProtocol
 
 extension GameSession {
+    /// The developer groups that have members, ascending, each with its members (ascending).
+    public var groupList: [(group: Int32, members: [Int32])] {
+        groups.keys.sorted().compactMap { group in
+            guard let members = groups[group], !members.isEmpty else { return nil }
+            return (group, members)
+        }
+    }
+
     /// A join request (`-10`) from a player (PROTOCOL.md §10).
     mutating func requestJoin(group: Int32, peerId: Int32) -> Effects {
         guard group > 0 else {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import NIOCore
+import RealtimeFleet
 import RealtimeProtocol
 import RealtimeSecurity
 import RealtimeServer
@@ -40,12 +42,48 @@ extension Rtctl {
                 rtctl cert makes a CA and a server certificate for local testing. The listening line then has \
                 "secure":true.
 
+                With --admin-port, an HTTP listener (loopback unless --admin-host says otherwise; it has no \
+                authentication) serves /healthz (200 "ok", or 503 when the script failed or its last onHealthCheck \
+                said unhealthy), /readyz (200 "ready" once listening, 503 while starting or shutting down), /metrics \
+                (Prometheus text: rtctl_players, rtctl_groups, messages and bytes per channel, drops by reason, \
+                rtctl_script_hook_duration_seconds per hook, rtctl_script_state), /status (one JSON snapshot), and a \
+                live status page at / that follows /events (server-sent events, one snapshot a second). The \
+                listening line then also has "adminPort".
+
+                With --gamelift, serve is a GameLift custom game server speaking the server SDK 5 protocol \
+                (Anywhere or managed EC2): it registers with ActivateServerProcess once listening, sends a \
+                heartbeat with the script's onHealthCheck every 60 s, and waits for GameLift's CreateGameSession: \
+                the script's onStartGameSession then gets GameLift's fields (GameSessionId, Name, \
+                MaximumPlayerSessionCount, GameProperties, GameSessionData, MatchmakerData, … both as sent and in \
+                lower camel case). Logins before that are refused ("no game session yet"); every login is checked \
+                with AcceptPlayerSession before onPlayerConnect, and a refusal closes it with GameLift's message; a \
+                player who leaves is removed with RemovePlayerSession. TerminateProcess runs onProcessTerminate and \
+                drains the players; the end of the session (processEnding(), a signal) sends TerminateServerProcess. \
+                The connection is retried with backoff when it drops; a 403 on the handshake exits 1. The values \
+                come from GAMELIFT_SDK_WEBSOCKET_URL, GAMELIFT_SDK_FLEET_ID, GAMELIFT_SDK_HOST_ID, \
+                GAMELIFT_SDK_AUTH_TOKEN and GAMELIFT_SDK_PROCESS_ID unless the --gamelift-… flags give them. \
+                --port-range A-B takes the first port where TCP and UDP are both free, so that several processes \
+                share one host.
+
+                With --agones, serve is an Agones game server: it asks the SDK sidecar \
+                (localhost:$AGONES_SDK_HTTP_PORT, default 9358; retried until it answers) for its GameServer. \
+                Without --port it binds the port the GameServer reports (portPolicy Passthrough; <name>-tcp and \
+                <name>-udp of a TCPUDP port, --agones-port-name or the first); with --port it binds that and tells \
+                players the reported UDP port. It calls Ready once listening, Health every min(2 s, period/2) while \
+                onHealthCheck says healthy (never while it does not, so that Agones marks it Unhealthy), starts the \
+                game session when the GameServer is Allocated (the allocation's annotations become GameProperties; \
+                logins before are refused), tracks players in the GameServer's players List, and calls Shutdown when \
+                the session ends, or on SIGTERM after the players are closed.
+
                 Examples:
                   rtctl serve
                   rtctl serve --port 0 --host 127.0.0.1 | jq -r .tcpPort
                   rtctl serve --max-players 4 --reserve alice --reserve bob --announce-players
                   rtctl serve --player-sessions sessions.txt --log-format json 2> server.log
                   rtctl serve --script game.js --script-arg level=3 --hook-timeout 2000
+                  rtctl serve --admin-port 9100 && curl -s 127.0.0.1:9100/metrics
+                  rtctl serve --gamelift --port-range 1900-1999 --script game.js --log-path /local/game/logs/game.log
+                  rtctl serve --agones --script game.js --admin-port 9100 --admin-host 0.0.0.0
                   rtctl cert 127.0.0.1 localhost && rtctl serve --tls-cert server.pem --tls-key server-key.pem
                 """
         )
@@ -53,8 +91,14 @@ extension Rtctl {
         @Option(help: "The address to listen on (IPv4 or IPv6, e.g. 127.0.0.1 or ::).")
         var host = "0.0.0.0"
 
-        @Option(help: "The WebSocket (TCP) port; 0 picks a free port.")
-        var port = RealtimeConstants.defaultPort
+        @Option(
+            name: .customLong("port"),
+            help: """
+                The WebSocket (TCP) port; 0 picks a free port (default: 1900; with --agones, the port the GameServer \
+                reports).
+                """
+        )
+        var tcpPort: Int?
 
         @Option(help: "The UDP port (default: the TCP port's number; 0 picks a free port).")
         var udpPort: Int?
@@ -160,6 +204,12 @@ extension Rtctl {
         @OptionGroup(title: "Server script")
         var script: ScriptFlags
 
+        @OptionGroup(title: "Admin listener")
+        var admin: AdminFlags
+
+        @OptionGroup(title: "Fleets (GameLift, Agones)")
+        var fleet: FleetFlags
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -169,15 +219,15 @@ extension Rtctl {
         private var identity: ServerIdentity?
 
         private enum CodingKeys: String, CodingKey {
-            case host, port, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
-            case announceMembership, announcePlayers, udpAnySource, record, threads, flushInterval, tlsCert, tlsKey, tlsCa, limits, script
-            case logging
+            case host, tcpPort, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
+            case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
+            case threads, flushInterval, admin, fleet, logging
         }
 
         mutating func validate() throws {
             guard !host.isEmpty else { throw ValidationError("--host must not be empty") }
-            guard (0...65_535).contains(port) else {
-                throw ValidationError("--port \(port) is not between 0 and 65535")
+            if let tcpPort, !(0...65_535).contains(tcpPort) {
+                throw ValidationError("--port \(tcpPort) is not between 0 and 65535")
             }
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
@@ -257,6 +307,9 @@ extension Rtctl {
             return fallback
         }
 
+        /// `--port`, or its default.
+        var port: Int { tcpPort ?? RealtimeConstants.defaultPort }
+
         /// The server configuration these flags describe.
         func serverConfiguration(gameSessionId: String) -> ServerConfiguration {
             let reserved: Set<String>? =
@@ -280,6 +333,7 @@ extension Rtctl {
             )
             configuration.script = script.options
             configuration.recordPath = record
+            configuration.portRange = fleet.range
             configuration.threads = threads
             configuration.flushInterval = .nanoseconds(flushInterval.nanoseconds)
             configuration.tls = identity
@@ -306,21 +360,51 @@ extension Rtctl {
                 }
             }
             let stdout = LineWriter(descriptor: FileHandle.standardOutput.fileDescriptor, mode: .immediate)
+            let adminConfiguration =
+                admin.adminPort == nil ? nil : admin.configuration(metricsText: PrometheusMetrics.bootstrap())
             let secure = configuration.tls != nil
-            let server = RealtimeServer(configuration: configuration, logger: logger) { address in
+            let report = ListeningReport(waitsForAdmin: adminConfiguration != nil) { line in
                 do {
-                    var line = ListeningLine(address)
+                    var line = line
                     line.secure = secure
                     try stdout.write(line.jsonText)
                 } catch {
                     logger.error("cannot write the listening line to stdout", metadata: ["error": "\(error)"])
                 }
             }
+            let agent: (any FleetAgent)?
+            do {
+                agent = try fleet.agent(
+                    environment: ProcessInfo.processInfo.environment,
+                    portGiven: tcpPort != nil || fleet.portRange != nil,
+                    logger: logger
+                )
+            } catch {
+                throw RtctlError.usage("serve: \(error)")
+            }
+            let server = RealtimeServer(
+                configuration: configuration,
+                logger: logger,
+                script: nil,
+                metricsFactory: MetricsSystem.factory,
+                fleet: agent,
+                onListening: { report.server($0) }
+            )
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+            if let adminConfiguration {
+                // First in the group, so that it stops last: /readyz answers 503 while the players are closed.
+                let adminServer = AdminServer(configuration: adminConfiguration, status: server.status, logger: logger)
+                {
+                    report.admin($0)
+                }
+                services.append(.init(service: adminServer))
+            }
+            // The session may end by itself (the script's processEnding() or process.exit): that ends the group
+            // gracefully, with the status the session ended with.
+            services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
             let group = ServiceGroup(
                 configuration: ServiceGroupConfiguration(
-                    // The session may end by itself (the script's processEnding() or process.exit): that ends the
-                    // group gracefully, with the status the session ended with.
-                    services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    services: services,
                     gracefulShutdownSignals: [.sigterm, .sigint],
                     logger: logger
                 )
@@ -334,7 +418,9 @@ extension Rtctl {
                 throw RtctlError.runtime("serve: \(error)")
             } catch let error as IOError {
                 let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
-                let ports = "--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? "")
+                let ports =
+                    fleet.portRange.map { "--port-range \($0)" } ?? "--port \(port)"
+                    + (udpPort.map { ", --udp-port \($0)" } ?? "")
                 throw RtctlError.runtime("serve: cannot listen on \(host) (\(ports)): \(reason)")
             } catch {
                 throw RtctlError.runtime("serve: \(error)")
@@ -368,6 +454,8 @@ struct ListeningLine: Hashable, Sendable {
     var tcpPort: Int
     var udpPort: Int
     var gameSessionId: String
+    /// The admin listener's port, with `--admin-port`.
+    var adminPort: Int?
     /// Secure mode: the line then has `"secure":true`.
     var secure = false
 
@@ -394,6 +482,7 @@ struct ListeningLine: Hashable, Sendable {
         object.add("tcpPort", integer: tcpPort)
         object.add("udpPort", integer: udpPort)
         object.add("gameSessionId", string: gameSessionId)
+        if let adminPort { object.add("adminPort", integer: adminPort) }
         if secure { object.add("secure", bool: true) }
         return object.finish()
     }

@@ -210,6 +210,16 @@ extension Route {
         #expect(!again.questions.isEmpty)
     }
 
+    @Test func aRefusalWithAReasonClosesWithThatReason() throws {
+        var harness = SessionHarness(.init(gameSessionId: "t", maxPlayers: 2, hooks: [.playerConnect]))
+        let (_, effects) = harness.connect("a")
+        let question = try #require(effects.questions.first)
+        let refused = harness.session.decide(question.id, verdict: .refuse("player session expired"))
+        #expect(refused.closes.first?.reason == "player session expired")
+        #expect(refused.closes.first?.code == .policyViolation)
+        #expect(refused.sends.first?.packet.opCode == .loginResponse)
+    }
+
     @Test func shutdownClosesEveryoneAndRefusesNewLogins() {
         var harness = SessionHarness()
         _ = harness.join()

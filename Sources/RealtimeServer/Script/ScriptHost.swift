@@ -87,6 +87,7 @@ final class ScriptHost: Sendable {
     static func start(
         options: ScriptOptions,
         gameSessionId: String,
+        deferGameSession: Bool = false,
         loop: any EventLoop,
         logger: Logger,
         onRequest: @escaping @Sendable (ScriptRequest) -> Void
@@ -169,7 +170,8 @@ final class ScriptHost: Sendable {
                     let start = StartHeader(
                         scriptPath: scriptPath,
                         args: options.arguments,
-                        gameSessionId: gameSessionId
+                        gameSessionId: gameSessionId,
+                        deferGameSession: deferGameSession
                     )
                     do {
                         bridge.writeAndFlush(try BridgeFrame(kind: .start, encoding: start), promise: nil)
@@ -409,5 +411,7 @@ struct StartHeader: Encodable, Sendable {
     var scriptPath: String
     var args: [String: String]
     var gameSessionId: String
+    /// A fleet manager starts the game session later (the `startGameSession` call): skip `onStartGameSession`.
+    var deferGameSession: Bool
     var serverId: Int32 = -1
 }

@@ -35,6 +35,9 @@ struct ScriptProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, err.write, 2)
         posix_spawn_file_actions_adddup2(&actions, toHost.read, 3)
         posix_spawn_file_actions_adddup2(&actions, fromHost.write, 4)
+        // Nothing else: SwiftNIO's sockets are not close-on-exec, and a script host holding a copy of a player's
+        // connection would keep it open after the server closed it.
+        closeFrom(5, in: &actions)
 
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
@@ -73,6 +76,14 @@ struct ScriptProcess: Sendable {
     /// Sends SIGKILL.
     func kill() {
         _ = Glibc.kill(pid, SIGKILL)
+    }
+
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later; looked up at run time, as Swift's Glibc
+    /// module does not declare it): the child closes every descriptor from `lowest` up.
+    private static func closeFrom(_ lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {

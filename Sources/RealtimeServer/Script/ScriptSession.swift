@@ -10,13 +10,15 @@ import RealtimeSession
 final class ScriptSession: SessionScript {
     let host: ScriptHost
     private let logger: Logger
+    private let metrics: ServerMetrics
     /// Called when a call fails in a way that must end the session (it hung, or the host is gone).
     private let onFatal: @Sendable (String) -> Void
     private let isGameSparks: Bool
 
-    init(host: ScriptHost, logger: Logger, onFatal: @escaping @Sendable (String) -> Void) {
+    init(host: ScriptHost, logger: Logger, metrics: ServerMetrics, onFatal: @escaping @Sendable (String) -> Void) {
         self.host = host
         self.logger = logger
+        self.metrics = metrics
         self.onFatal = onFatal
         self.isGameSparks = host.description.kind == "gamesparks"
     }
@@ -40,7 +42,10 @@ final class ScriptSession: SessionScript {
         let (hook, header, payload) = call(for: question.decision)
         let onFatal = self.onFatal
         let timeout = host.options.hookTimeout.nanoseconds / 1_000_000
+        let metrics = self.metrics
+        let started = ContinuousClock.now
         host.call(hook, header: header, payload: payload) { result in
+            metrics.hookCall(hook, took: .now - started)
             switch result {
             case .success(let allow):
                 answer(allow)
@@ -104,12 +109,32 @@ final class ScriptSession: SessionScript {
     /// Runs `onHealthCheck` (when the script defines it); false when unhealthy or failing.
     func healthCheck() async -> Bool {
         guard host.description.hooks.contains("onHealthCheck") else { return true }
+        let started = ContinuousClock.now
+        defer { metrics.hookCall("onHealthCheck", took: .now - started) }
         do {
             return try await host.call("onHealthCheck", header: Empty())
         } catch {
             logger.warning("onHealthCheck failed", metadata: ["source": "script", "error": "\(error)"])
             return false
         }
+    }
+
+    /// Runs `onStartGameSession(gameSession)` for a game session a fleet manager started (the host skipped it at
+    /// start-up); false when it threw or did not return within the hook timeout.
+    func startGameSession(_ gameSession: FleetGameSession) async -> Bool {
+        let started = ContinuousClock.now
+        defer { metrics.hookCall("onStartGameSession", took: .now - started) }
+        do {
+            return try await host.call("startGameSession", header: GameSessionArguments(gameSession: gameSession))
+        } catch {
+            logger.error("onStartGameSession failed", metadata: ["source": "script", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Tells the script that the fleet manager changed the game session (`onUpdateGameSession`).
+    func updateGameSession(_ update: FleetGameSessionUpdate) {
+        host.notify("updateGameSession", header: UpdateArguments(updateGameSession: update))
     }
 }
 
@@ -132,6 +157,14 @@ struct PlayerArgument: Encodable, Sendable {
         self.peerId = player.peerId
         self.playerSessionId = player.playerSessionId
     }
+}
+
+private struct GameSessionArguments: Encodable, Sendable {
+    var gameSession: FleetGameSession
+}
+
+private struct UpdateArguments: Encodable, Sendable {
+    var updateGameSession: FleetGameSessionUpdate
 }
 
 private struct ConnectArguments: Encodable, Sendable {

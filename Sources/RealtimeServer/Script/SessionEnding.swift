@@ -75,9 +75,12 @@ final class SessionEnding: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let logger: Logger
+    /// Where the script's state is shown (the admin listener, the fleet managers).
+    private let serverStatus: ServerStatus?
 
-    init(logger: Logger) {
+    init(logger: Logger, status: ServerStatus? = nil) {
         self.logger = logger
+        self.serverStatus = status
     }
 
     var status: Int32 { state.withLockedValue { $0.end.status } }
@@ -91,11 +94,15 @@ final class SessionEnding: Sendable {
                 return (state.end.scriptEnded(code: code), state.script)
             }
             script?.acknowledgeEnd()
+            self.serverStatus?.update { $0.script = .ended }
             carryOut(action)
         case .hung(let hook):
+            self.serverStatus?.update { $0.script = .failed }
             fail("script callback \(hook) did not return in time")
         case .exited(let status, let lastErrors):
-            carryOut(state.withLockedValue { $0.end.hostExited(status: status, lastErrors: lastErrors) })
+            let action = state.withLockedValue { $0.end.hostExited(status: status, lastErrors: lastErrors) }
+            if case .end(_, failure: true) = action { self.serverStatus?.update { $0.script = .failed } }
+            carryOut(action)
         case .send, .broadcastMembership, .opCodes:
             let session = state.withLockedValue { state -> SessionHost? in
                 if state.session == nil { state.buffered.append(request) }

@@ -20,7 +20,9 @@
  *   payload         the remaining bytes (binary message payload), possibly empty
  *
  * Server -> host
- *   1 start   {scriptPath, args, gameSessionId, serverId, gameSession?}
+ *   1 start   {scriptPath, args, gameSessionId, serverId, gameSession?, deferGameSession?}
+ *             deferGameSession: a fleet manager starts the game session later; onStartGameSession
+ *             then runs on the startGameSession call instead of at start-up.
  *             -> 101 ready {kind: "gamelift"|"gamesparks", hooks, notify, configuration, opCodes}
  *             or 102 failed {message, stack}
  *   2 call    {hook, ...} with id != 0 -> 103 result {value: bool}, same id, as soon as the hook
@@ -30,6 +32,8 @@
  *             onSendToPlayer / onSendToGroup / onPacket {opCode, sender, targetPlayer,
  *             targetGroup, reliable} + payload
  *             onHealthCheck {}
+ *             startGameSession {gameSession}  onStartGameSession(gameSession) (after a deferred
+ *             start), bounded by the hook timeout; true unless it threw or hung.
  *             A hook the script does not define answers true. A hook that throws or rejects
  *             answers false (fail closed) and is logged with its stack.
  *   3 notify  {event, ...}, no answer:
@@ -41,6 +45,7 @@
  *             message {opCode, sender, targetPlayer, targetGroup, reliable} + payload
  *                                         onMessage / GameSparks onPacket for the server
  *             terminate {}                onProcessTerminate / onSessionShutdown, then 107
+ *             updateGameSession {updateGameSession}  onUpdateGameSession(updateGameSession)
  *   4 ended   {}  acknowledges 109 end; resolves the processEnding() Promise
  *
  * Host -> server
@@ -1027,6 +1032,14 @@ function gameLiftAdapter(ss) {
       const f = fn('onMessage');
       if (f) return f.call(ss, messageFrom(msg, payload));
     },
+    startGameSession(gameSession) {
+      const f = fn('onStartGameSession');
+      if (f) return f.call(ss, gameSession);
+    },
+    updateGameSession(update) {
+      const f = fn('onUpdateGameSession');
+      if (f) return f.call(ss, update);
+    },
     terminateHook: 'onProcessTerminate',
     terminate() {
       const f = fn('onProcessTerminate');
@@ -1484,7 +1497,7 @@ async function handleStart(msg) {
     if (typeof ss.onProcessStarted === 'function') {
       steps.push(['onProcessStarted', () => ss.onProcessStarted(msg.args || {})]);
     }
-    if (typeof ss.onStartGameSession === 'function') {
+    if (typeof ss.onStartGameSession === 'function' && !msg.deferGameSession) {
       steps.push(['onStartGameSession', () => ss.onStartGameSession(gameSession)]);
     }
     for (const [name, step] of steps) {
@@ -1510,8 +1523,33 @@ function answer(id, value) {
   queueFrame(K_RESULT, id, value ? RESULT_TRUE : RESULT_FALSE);
 }
 
+// A fleet manager started the game session: onStartGameSession(gameSession), bounded like the
+// start-up callbacks. getGameSessionId() returns the fleet's id from now on.
+async function handleStartGameSession(id, msg) {
+  const gameSession = msg.gameSession && typeof msg.gameSession === 'object' ? msg.gameSession : {};
+  if (gameSession.gameSessionId != null) gameSessionId = String(gameSession.gameSessionId);
+  if (!adapter || typeof adapter.startGameSession !== 'function') { answer(id, true); return; }
+  const outcome = await runBounded('onStartGameSession', () => adapter.startGameSession(gameSession));
+  if (outcome.hung) {
+    log('error', `onStartGameSession did not settle within ${HOOK_TIMEOUT_MS} ms`);
+    answer(id, false);
+  } else if ('error' in outcome) {
+    log('error', `onStartGameSession threw: ${describeError(outcome.error)}`);
+    answer(id, false);
+  } else {
+    answer(id, true);
+  }
+}
+
 function handleCall(id, msg, payload) {
   const hook = msg.hook;
+  if (hook === 'startGameSession' && started) {
+    handleStartGameSession(id, msg).catch((err) => {
+      log('error', `onStartGameSession failed: ${describeError(err)}`);
+      answer(id, false);
+    });
+    return;
+  }
   if (!started) {
     log('warn', `call ${hook} before the script is ready; answered false`);
     answer(id, false);
@@ -1606,6 +1644,11 @@ function handleNotify(msg, payload) {
       return;
     case 'message':
       runNotification(scriptKind === 'gamesparks' ? 'onPacket' : 'onMessage', () => adapter.message(msg, payload));
+      return;
+    case 'updateGameSession':
+      if (adapter.updateGameSession) {
+        runNotification('onUpdateGameSession', () => adapter.updateGameSession(msg.updateGameSession || {}));
+      }
       return;
     default:
       log('warn', `unknown notification ${JSON.stringify(msg.event)}; ignored`);

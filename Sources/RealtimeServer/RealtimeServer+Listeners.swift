@@ -1,0 +1,78 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+extension RealtimeServer {
+    /// Binds the WebSocket listener, then the UDP socket. With a port range (`--port-range`), takes the first port of
+    /// the range where both bind, so that several processes share one host; otherwise the configured ports.
+    func bindListeners(
+        group: MultiThreadedEventLoopGroup,
+        loop: any EventLoop,
+        configuration: ServerConfiguration,
+        gate: ConnectionGate,
+        host: EventLoopFuture<SessionHost>,
+        tls: NIOSSLContext?
+    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
+        guard let range = configuration.portRange else {
+            return try await bindPair(
+                group: group,
+                loop: loop,
+                configuration: configuration,
+                gate: gate,
+                host: host,
+                tls: tls
+            )
+        }
+        var lastError: (any Error)?
+        for port in range {
+            var candidate = configuration
+            candidate.port = port
+            candidate.udpPort = port
+            do {
+                return try await bindPair(
+                    group: group,
+                    loop: loop,
+                    configuration: candidate,
+                    gate: gate,
+                    host: host,
+                    tls: tls
+                )
+            } catch {
+                logger.debug("port \(port) is taken", metadata: ["error": "\(error)"])
+                lastError = error
+            }
+        }
+        throw lastError ?? IOError(errnoCode: EADDRINUSE, reason: "bind")
+    }
+
+    private func bindPair(
+        group: MultiThreadedEventLoopGroup,
+        loop: any EventLoop,
+        configuration: ServerConfiguration,
+        gate: ConnectionGate,
+        host: EventLoopFuture<SessionHost>,
+        tls: NIOSSLContext?
+    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
+        let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
+        let serverChannel = try await bindWebSocket(
+            group: group,
+            address: tcpAddress,
+            configuration: configuration,
+            gate: gate,
+            host: host,
+            tls: tls
+        )
+        do {
+            let udpChannel = try await bindUDP(
+                loop: loop,
+                tcpAddress: tcpAddress,
+                tcpChannel: serverChannel.channel,
+                configuration: configuration
+            )
+            return (serverChannel, udpChannel)
+        } catch {
+            try? await serverChannel.channel.close()
+            throw error
+        }
+    }
+}
