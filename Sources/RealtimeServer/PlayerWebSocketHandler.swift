@@ -7,8 +7,9 @@ import RealtimeSession
 
 /// A write the session makes on a player's WebSocket.
 enum ConnectionWrite: Sendable {
-    /// One length-delimited packet, sent as one binary message. A droppable packet (a fast message that falls back to
-    /// the WebSocket) is dropped when the player's backlog is over the fast limit.
+    /// One packet as a whole binary frame (``ByteBuffer/writeWebSocketBinaryFrame(_:)``), written as it is. A
+    /// droppable packet (a fast message that falls back to the WebSocket) is dropped when the player's backlog is over
+    /// the fast limit.
     case packet(ByteBuffer, droppable: Bool)
     /// Send a close frame and close the connection once the client answers (or after a grace period).
     case close(CloseCode, reason: String)
@@ -49,6 +50,8 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let metrics: ServerMetrics
     private let logger: Logger
     private let host: SessionHost
+    /// Where the session's encoded frames go, past the frame encoder.
+    private let frameWriter: EncodedFrameWriter
     private let inbound: SessionHost.Inbound
     private let acceptedAt: NIODeadline
     private var state = State.open
@@ -78,8 +81,16 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var unsentBatches: Deque<NIODeadline> = []
     private var lagCheck: Scheduled<Void>?
 
-    init(host: SessionHost, acceptedAt: NIODeadline, limits: Limits, metrics: ServerMetrics, logger: Logger) {
+    init(
+        host: SessionHost,
+        frameWriter: EncodedFrameWriter,
+        acceptedAt: NIODeadline,
+        limits: Limits,
+        metrics: ServerMetrics,
+        logger: Logger
+    ) {
         self.host = host
+        self.frameWriter = frameWriter
         self.inbound = host.makeInbound()
         self.acceptedAt = acceptedAt
         self.limits = limits
@@ -211,11 +222,17 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     func deliver(_ writes: [ConnectionWrite]) {
         guard let context else { return }
         // The batch's last frame waits so that it can carry the promise that tells when the batch left.
-        var last: WebSocketFrame?
+        var last: ByteBuffer?
+        var sent = 0
+        var bytes = 0
+        defer {
+            metrics.sentReliable.increment(by: Int64(sent))
+            metrics.bytesSentReliable.increment(by: Int64(bytes))
+        }
         for write in writes {
             guard case .open = self.state else { return }
             switch write {
-            case .packet(let buffer, let droppable):
+            case .packet(let frame, let droppable):
                 if droppable, self.backlog(context) > limits.maxFastBacklog {
                     metrics.dropped(.slowConsumer)
                     logger.debug(
@@ -226,10 +243,10 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
                     )
                     continue
                 }
-                metrics.sentReliable.increment()
-                metrics.bytesSentReliable.increment(by: Int64(buffer.readableBytes))
-                if let last { context.write(Self.wrapOutboundOut(last), promise: nil) }
-                last = WebSocketFrame(fin: true, opcode: .binary, data: buffer)
+                sent += 1
+                bytes += frame.readableBytes
+                if let last { frameWriter.write(last, promise: nil) }
+                last = frame
             case .close(let code, let reason):
                 if let last { self.writeBatchEnd(last, context: context) }
                 self.sendClose(code, reason, context: context)
@@ -253,16 +270,18 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Writes a batch's last frame with a promise that drops the batch from ``unsentBatches`` once it is written to
     /// the socket, and flushes.
-    private func writeBatchEnd(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+    private func writeBatchEnd(_ frame: ByteBuffer, context: ChannelHandlerContext) {
         guard limits.maxLag != nil else {
-            context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+            frameWriter.write(frame, promise: nil)
+            context.flush()
             return
         }
         unsentBatches.append(.now())
         let promise = context.eventLoop.makePromise(of: Void.self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { loopBound.value.unsentBatches.removeFirst() }
-        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: promise)
+        frameWriter.write(frame, promise: promise)
+        context.flush()
     }
 
     /// Closes the connection ("too slow") when its oldest unsent message is older than the lag limit; otherwise looks

@@ -461,8 +461,12 @@ public final class RealtimeServer: Service, Sendable {
                 // The session exists by the time a client can have upgraded, except in the instant after the listener
                 // opened: the upgrade then completes when it does.
                 host.hop(to: channel.eventLoop).flatMapThrowing { host in
+                    let frameWriter = EncodedFrameWriter()
+                    let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
+                    try channel.pipeline.syncOperations.addHandler(frameWriter, position: .before(encoder))
                     let handler = PlayerWebSocketHandler(
                         host: host,
+                        frameWriter: frameWriter,
                         acceptedAt: acceptedAt,
                         limits: limits,
                         metrics: metrics,

@@ -420,8 +420,7 @@ final class SessionCore {
         for send in effects.sends {
             switch send.route {
             case .reliable(let connection):
-                let encoded = EncodedPacket(send.packet.onReliableChannel, allocator: allocator)
-                enqueue(connection, .packet(encoded.lengthDelimited, droppable: false))
+                enqueue(connection, .packet(webSocketFrame(send.packet.onReliableChannel), droppable: false))
             case .fast(let endpoint, let sequenceNumber):
                 let encoded = EncodedPacket(send.packet.onFastChannel, allocator: allocator)
                 writeDatagram(
@@ -433,8 +432,8 @@ final class SessionCore {
         if let relay = effects.relay {
             metrics.relayed.increment()
             if !relay.reliable.isEmpty {
-                // One buffer, shared by every WebSocket recipient.
-                let frame = EncodedPacket(relay.packet.onReliableChannel, allocator: allocator).lengthDelimited
+                // One frame, encoded once and shared by every WebSocket recipient.
+                let frame = webSocketFrame(relay.packet.onReliableChannel)
                 for recipient in relay.reliable {
                     enqueue(recipient.connection, .packet(frame, droppable: relay.isFast))
                 }
@@ -467,6 +466,13 @@ final class SessionCore {
         guard let script else { return decide(question.id, verdict: .allow) }
         let core = NIOLoopBound(self, eventLoop: loop)
         script.ask(question) { (verdict: Verdict) in core.value.decide(question.id, verdict: verdict) }
+    }
+
+    /// A packet as the whole WebSocket frame a connection writes (see ``EncodedFrameWriter``).
+    private func webSocketFrame(_ packet: Packet) -> ByteBuffer {
+        var frame = allocator.buffer(capacity: packet.encodedSize + 16)
+        frame.writeWebSocketBinaryFrame(packet)
+        return frame
     }
 
     private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {

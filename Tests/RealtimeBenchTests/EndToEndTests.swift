@@ -68,10 +68,12 @@ struct EndToEndTests {
             try await BenchRunner(configuration: configuration, endpoint: endpoint, logger: logger)
                 .run()
         }
-        #expect(result.counters.sent > 0)
-        #expect(result.counters.expected == result.counters.sent)
-        #expect(result.counters.delivered == result.counters.expected)
-        #expect(result.counters.lost == 0)
+        let counters = result.counters
+        #expect(counters.sent > 0)
+        #expect(counters.expected == counters.sent)
+        #expect(counters.disconnects == 0 && counters.sendFailures == 0, "\(counters)")
+        #expect(counters.delivered == counters.expected, "\(counters)")
+        #expect(counters.lost == 0, "\(counters)")
     }
 
     @Test("--find-max on one set of clients: every step meets a loose SLO up to the maximum", .timeLimit(.minutes(2)))

@@ -1,0 +1,54 @@
+import NIOCore
+import RealtimeProtocol
+
+/// Writes WebSocket frames the session encoded whole straight to the transport, past the frame encoder.
+///
+/// A server's frames are not masked, so a relayed message's frame (header and packet) is the same bytes for every
+/// recipient: the session encodes it once into one buffer, and each recipient's connection writes that buffer, with
+/// no frame value, header buffer or encoding of its own. The writer sits just before the frame encoder (towards the
+/// socket, behind TLS when there is TLS), so its frames and the encoder's (pings, pongs, close frames) leave in the
+/// order they were written.
+final class EncodedFrameWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Writes one encoded frame (see ``ByteBuffer/writeWebSocketBinaryFrame(_:)``); flushing is the caller's.
+    func write(_ frame: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        guard let context else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        context.write(Self.wrapOutboundOut(frame), promise: promise)
+    }
+}
+
+extension ByteBuffer {
+    /// Writes `packet`, length-delimited, as one unmasked binary WebSocket frame (RFC 6455 §5.2: FIN, opcode 2, the
+    /// payload length in 7, 7+16 or 7+64 bits): the exact bytes a server's frame encoder would send.
+    mutating func writeWebSocketBinaryFrame(_ packet: Packet) {
+        let size = packet.encodedSize
+        let length = Varint.size(UInt64(size)) + size
+        reserveCapacity(minimumWritableBytes: 10 + length)
+        writeInteger(UInt8(0x82))
+        if length < 126 {
+            writeInteger(UInt8(length))
+        } else if length <= Int(UInt16.max) {
+            writeInteger(UInt8(126))
+            writeInteger(UInt16(length))
+        } else {
+            writeInteger(UInt8(127))
+            writeInteger(UInt64(length))
+        }
+        writePacket(packet)
+    }
+}
