@@ -39,7 +39,7 @@ public struct ServerConfiguration: Sendable {
     /// keeps it small (a few tens of milliseconds at full load); capped by net.core.rmem_max.
     public var udpReceiveBuffer: Int = 256 * 1024
     /// Reliable writes leave at most this often (see `SessionHost`): batching under load, no delay when quiet.
-    public var flushInterval: TimeAmount = .microseconds(500)
+    public var flushInterval: TimeAmount = .milliseconds(1)
     /// Event-loop threads; nil: one per core.
     public var threads: Int?
     /// The server script, if any (GameLift or GameSparks Realtime script, run on Node.js).

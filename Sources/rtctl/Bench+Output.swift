@@ -1,6 +1,6 @@
 import Foundation
-import NIOConcurrencyHelpers
 import RealtimeBench
+import Synchronization
 
 extension Rtctl.Bench {
     /// A single run's report on stdout (or `--json`), then `--csv`, `--hgrm` and `--plot`.
@@ -85,7 +85,7 @@ extension Rtctl.Bench {
 /// The progress line on stderr: rewritten in place, cleared at the end.
 final class BenchProgressLine: Sendable {
     let enabled: Bool
-    private let last = NIOLockedValueBox<(time: Double, sent: Int, received: Int)?>(nil)
+    private let last = Mutex<(time: Double, sent: Int, received: Int)?>(nil)
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -103,7 +103,7 @@ final class BenchProgressLine: Sendable {
                 progress.total
             )
         case .warmup, .measuring, .draining:
-            let previous = last.withLockedValue { value in
+            let previous = last.withLock { value in
                 defer { value = (progress.elapsed, progress.sent, progress.received) }
                 return value
             }

@@ -1,6 +1,6 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import RealtimeServer
+import Synchronization
 
 /// Writes `serve`'s one stdout line once every listener is up: the Realtime listeners and, with `--admin-port`, the
 /// admin listener (its port joins the line).
@@ -11,7 +11,7 @@ final class ListeningReport: Sendable {
         var written = false
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     private let waitsForAdmin: Bool
     private let write: @Sendable (ListeningLine) -> Void
 
@@ -29,7 +29,7 @@ final class ListeningReport: Sendable {
     }
 
     private func emitIfComplete(_ change: (inout State) -> Void) {
-        let line = state.withLockedValue { state -> ListeningLine? in
+        let line = state.withLock { state -> ListeningLine? in
             change(&state)
             guard !state.written, let server = state.server, !waitsForAdmin || state.adminPort != nil else {
                 return nil

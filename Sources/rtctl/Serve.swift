@@ -177,7 +177,7 @@ extension Rtctl {
                 valueName: "duration"
             )
         )
-        var flushInterval = DurationArgument(.microseconds(500))
+        var flushInterval = DurationArgument(.milliseconds(1))
 
         @Option(
             help: ArgumentHelp(
