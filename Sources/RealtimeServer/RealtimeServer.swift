@@ -194,7 +194,8 @@ public final class RealtimeServer: Service, Sendable {
     enum Accepted: Sendable {
         /// An upgraded WebSocket, its handler talking to the session.
         case player(any Channel)
-        case http(NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>)
+        /// A plain HTTP request, answered and closed by its `PlainHTTPResponder`.
+        case http
         /// Over the connection limit: closed at once.
         case refused
     }
@@ -489,7 +490,8 @@ public final class RealtimeServer: Service, Sendable {
             upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    .http(try NIOAsyncChannel(wrappingChannelSynchronously: channel))
+                    try channel.pipeline.syncOperations.addHandler(PlainHTTPResponder())
+                    return .http
                 }
             }
         )
@@ -562,9 +564,7 @@ public final class RealtimeServer: Service, Sendable {
             switch try await accepted.get() {
             case .player(let channel):
                 await servePlayer(channel)
-            case .http(let channel):
-                try await rejectHTTP(channel)
-            case .refused:
+            case .http, .refused:
                 break
             }
         } catch {
@@ -576,29 +576,5 @@ public final class RealtimeServer: Service, Sendable {
     /// (at shutdown, for its close handshake).
     private func servePlayer(_ channel: any Channel) async {
         try? await channel.closeFuture.get()
-    }
-
-    /// A plain HTTP request: 426 for a GET (this is a WebSocket endpoint), 400 otherwise; then close.
-    private func rejectHTTP(_ channel: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async throws {
-        try await channel.executeThenClose { inbound, outbound in
-            for try await part in inbound {
-                guard case .head(let request) = part else { continue }
-                let status: HTTPResponseStatus = request.method == .GET ? .upgradeRequired : .badRequest
-                let body = ByteBuffer(string: "This is a Realtime server: connect with a WebSocket.\n")
-                var headers = HTTPHeaders()
-                headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-                headers.add(name: "Content-Length", value: "\(body.readableBytes)")
-                headers.add(name: "Connection", value: "close")
-                if status == .upgradeRequired { headers.add(name: "Upgrade", value: "websocket") }
-                try await outbound.write(
-                    contentsOf: [
-                        .head(HTTPResponseHead(version: request.version, status: status, headers: headers)),
-                        .body(.byteBuffer(body)),
-                        .end(nil),
-                    ]
-                )
-                return
-            }
-        }
     }
 }

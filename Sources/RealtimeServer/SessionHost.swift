@@ -413,7 +413,7 @@ final class SessionCore {
 
     // MARK: Effects
 
-    /// Carries out one event's effects: `sends`, then `relay`, then `closes` (each close also makes the session forget
+    /// Carries out one event's effects: `sends`, then `relay`, then `closes`, then `later` (each close also makes the session forget
     /// the connection at once, so nothing more is routed to it). The WebSocket copies of a fast message may be
     /// dropped for a slow consumer. Writes wait for ``flush()``.
     private func perform(_ effects: Effects) {
@@ -459,6 +459,7 @@ final class SessionCore {
             enqueue(close.connection, .close(close.code, reason: close.reason))
             perform(session.connectionClosed(close.connection, reason: close.reason))
         }
+        for next in effects.later { perform(next) }
     }
 
     /// Asks the script (every question is allowed when there is none: hooks configured without a script).

@@ -2,8 +2,8 @@ import NIOCore
 import RealtimeProtocol
 
 /// What the server must do after the game session handled one event. Independent parts, each possibly empty; the
-/// server performs them in this order: `sends`, `relay`, `closes`; `notices` are for logs, metrics, recordings and
-/// script notifications; each of `questions` must be answered with ``GameSession/decide(_:allow:)``.
+/// server performs them in this order: `sends`, `relay`, `closes`, then `later`; `notices` are for logs, metrics,
+/// recordings and script notifications; each of `questions` must be answered with ``GameSession/decide(_:allow:)``.
 public struct Effects: Sendable {
     /// Packets for single players, in order.
     public var sends: [Outbound] = []
@@ -15,23 +15,29 @@ public struct Effects: Sendable {
     public var notices: [Notice] = []
     /// Questions for the script; what depends on an answer waits for it (the same player's later packets too).
     public var questions: [Question] = []
+    /// Effects of later events (a sender's backlog carried out after a script's answer), carried out after these and
+    /// in this order, so that what one player sent reaches each recipient in the order it was sent.
+    public var later: [Effects] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && questions.isEmpty
+        sends.isEmpty && relay == nil && closes.isEmpty && notices.isEmpty && questions.isEmpty && later.isEmpty
     }
 
-    /// Appends another event's effects after these.
+    /// Appends another event's effects after these: merged into these while the order of performing them stays the
+    /// order of the events (no relay here yet), else kept as a later step.
     public mutating func append(_ other: Effects) {
-        sends += other.sends
-        if let relay = other.relay {
-            precondition(self.relay == nil, "one relay per event")
-            self.relay = relay
+        guard relay == nil, later.isEmpty else {
+            later.append(other)
+            return
         }
+        sends += other.sends
+        relay = other.relay
         closes += other.closes
         notices += other.notices
         questions += other.questions
+        later = other.later
     }
 }
 

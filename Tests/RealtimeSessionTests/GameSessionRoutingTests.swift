@@ -293,6 +293,32 @@ import Testing
         #expect(harness.session.decide(question.id, allow: true).isEmpty)
     }
 
+    @Test func answersInAnyOrderReleaseASendersMessagesInTheOrderSent() throws {
+        var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup]))
+        let (c1, _) = harness.join()
+        let (_, p2) = harness.join()
+        // Three group messages in flight, and a direct one (no hook) that waits behind them.
+        var questions: [Question] = []
+        for index in 0..<3 {
+            let asked = harness.session.receive(SessionHarness.data(group: -1, payload: "m\(index)"), on: c1)
+            questions.append(try #require(asked.questions.first))
+        }
+        #expect(harness.session.receive(SessionHarness.data(player: p2, payload: "direct"), on: c1).isEmpty)
+        #expect(harness.session.decide(questions[2].id, allow: true).isEmpty)
+        #expect(harness.session.decide(questions[1].id, allow: true).isEmpty)
+        // The first answer releases everything, one step per message, in the order sent.
+        let released = harness.session.decide(questions[0].id, allow: true)
+        var payloads: [String] = []
+        var steps = [released]
+        while !steps.isEmpty {
+            let step = steps.removeFirst()
+            payloads += step.sends.map { String(buffer: $0.packet.payload) }
+            if let relay = step.relay { payloads.append(String(buffer: relay.packet.payload)) }
+            steps.insert(contentsOf: step.later, at: 0)
+        }
+        #expect(payloads == ["m0", "m1", "m2", "direct"])
+    }
+
     @Test func deliveryHooksCanBeLimitedToSomeOpCodes() {
         var harness = SessionHarness(.init(gameSessionId: "t", hooks: [.sendToGroup, .sendToPlayer], hookOpCodes: [7]))
         let (c1, p1) = harness.join()

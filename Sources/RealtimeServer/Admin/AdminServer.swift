@@ -60,18 +60,12 @@ public final class AdminServer: Service, Sendable {
         let router = AdminRouter(status: status, metricsText: configuration.metricsText)
         let interval = configuration.eventInterval
         let logger = logger
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingDiscardingTaskGroup { connections in
-                try await channel.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        connections.addTask {
-                            do {
-                                try await Self.serve(connection, router: router, interval: interval)
-                            } catch {
-                                logger.debug("admin connection ended", metadata: ["error": "\(error)"])
-                            }
-                        }
-                    }
+        await cancelWhenGracefulShutdown {
+            await acceptUntilClosed(channel) { connection in
+                do {
+                    try await Self.serve(connection, router: router, interval: interval)
+                } catch {
+                    logger.debug("admin connection ended", metadata: ["error": "\(error)"])
                 }
             }
         }

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RealtimeServer
 
 /// A stand-in for the Agones SDK sidecar's REST API on 127.0.0.1 port 0: `GET /gameserver`, `GET
 /// /watch/gameserver` (NDJSON lines `{"result": GameServer}`, the current state first, then one per change),
@@ -59,15 +60,13 @@ final class FakeAgonesSidecar: Sendable {
             }
         let box = NIOLockedValueBox<FakeAgonesSidecar?>(nil)
         let task = Task<Void, Never> {
-            await withDiscardingTaskGroup { group in
-                try? await channel.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask {
-                            guard let sidecar = box.withLockedValue({ $0 }) else { return }
-                            try? await sidecar.serve(connection)
-                        }
-                    }
+            await acceptUntilClosed(channel) { connection in
+                guard let sidecar = box.withLockedValue({ $0 }) else {
+                    // Not started yet: still consumed, so NIO does not see an accepted connection dropped.
+                    try? await connection.executeThenClose { _, _ in }
+                    return
                 }
+                try? await sidecar.serve(connection)
             }
         }
         let sidecar = FakeAgonesSidecar(state: state, channel: channel, task: task)
@@ -102,8 +101,8 @@ final class FakeAgonesSidecar: Sendable {
 
     func stop() async {
         endWatches()
-        try? await serverChannel.channel.close()
         task.cancel()
+        await task.value
     }
 
     // MARK: What it received
