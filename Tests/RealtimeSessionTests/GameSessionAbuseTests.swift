@@ -327,7 +327,8 @@ import Testing
         let rest = harness.session.decide(messages[1].id, allow: false)
         // Message 1 refused, message 2 delivered, then the ping's result.
         #expect(rest.reliableRecipients == [p1])
-        #expect(rest.sends.map(\.packet.opCode) == [.pingResult])
+        #expect(rest.steps.flatMap(\.sends).map(\.packet.opCode) == [.pingResult])
+        #expect(rest.later.count == 1, "the ping's result is carried out after message 2's relay")
         // Another sender is never held up by p1's questions.
         #expect(!harness.session.receive(SessionHarness.data(group: -1), on: ConnectionID(2)).questions.isEmpty)
         _ = p2

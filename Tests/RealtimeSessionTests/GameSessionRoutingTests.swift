@@ -309,12 +309,9 @@ import Testing
         // The first answer releases everything, one step per message, in the order sent.
         let released = harness.session.decide(questions[0].id, allow: true)
         var payloads: [String] = []
-        var steps = [released]
-        while !steps.isEmpty {
-            let step = steps.removeFirst()
+        for step in released.steps {
             payloads += step.sends.map { String(buffer: $0.packet.payload) }
             if let relay = step.relay { payloads.append(String(buffer: relay.packet.payload)) }
-            steps.insert(contentsOf: step.later, at: 0)
         }
         #expect(payloads == ["m0", "m1", "m2", "direct"])
     }

@@ -89,6 +89,8 @@ struct SessionHarness {
 
 extension Effects {
     var closeCodes: [CloseCode] { closes.map(\.code) }
+    /// These effects and every later step, in the order the server carries them out.
+    var steps: [Effects] { [self] + later.flatMap(\.steps) }
     var reliableRecipients: [Int32] { relay?.reliable.map(\.peerId) ?? [] }
     var fastRecipients: [Int32] { relay?.fast.map(\.peerId) ?? [] }
     var drops: [DropReason] {

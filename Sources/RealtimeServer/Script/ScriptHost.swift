@@ -185,6 +185,12 @@ final class ScriptHost: Sendable {
         } catch {
             process.kill()
             bridge.close(promise: nil)
+            // Wait until the process is reaped and its exit reported on the loop: the loop may be shut down next.
+            _ = try? await loop.flatSubmit {
+                let promise = loop.makePromise(of: Int32.self)
+                state.value.waitForExit(promise)
+                return promise.futureResult
+            }.get()
             throw error
         }
         let host = ScriptHost(
