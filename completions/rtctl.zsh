@@ -408,7 +408,7 @@ _rtctl_bench() {
         '--rate[Messages per second, all clients together (k and M allowed; 0\: idle clients).]:msgs/s:'
         '--duration[How long to measure, after the warm-up (e.g. 10s, 500ms, 2m; default 10s, 3s per --find-max step).]:dur:'
         '--warmup[How long to send before measuring; left out of every figure.]:dur:'
-        '--drain[How long receivers wait for the last messages before counting what is missing as lost.]:dur:'
+        '--drain[How long receivers wait for the last messages before counting what is missing as lost (the wait ends as soon as everything expected has arrived).]:dur:'
         '--size[Payload bytes per message (at least 16\: two timestamps).]:bytes:'
         '--opcode[The op code of the bench'\''s messages; messages with another op code are not counted (several benches can share a server, each with its own).]:n:'
         '--fast[Send fast (UDP) messages (the default).]'

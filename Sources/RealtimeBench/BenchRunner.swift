@@ -27,8 +27,9 @@ public struct BenchProgress: Sendable {
 /// and closes the clients.
 ///
 /// A step sends on an open-loop schedule at the step's aggregate rate for the warm-up and the duration, then waits
-/// for the drain; at the drain deadline the generator stops, whatever it has not sent yet is counted as unsent. A step
-/// whose clients have all lost their connection ends at once.
+/// for the drain; at the drain deadline the generator stops, whatever it has not sent yet is counted as unsent. The
+/// drain ends early once every measured message was sent and every expected delivery arrived. A step whose clients
+/// have all lost their connection ends at once.
 public struct BenchRunner: Sendable {
     public var configuration: BenchConfiguration
     public var endpoint: Endpoint
@@ -152,6 +153,12 @@ public struct BenchRunner: Sendable {
             let snapshots = try await clients.snapshots()
             // With every client gone there is nothing left to measure.
             if snapshots.reduce(0, { $0 + $1.disconnected }) >= configuration.clients { break }
+            // Everything measured was sent and has arrived: the rest of the drain would add nothing.
+            if now >= window.end, snapshots.allSatisfy(\.scheduleDone) {
+                var counters = BenchCounters()
+                for snapshot in snapshots { counters.add(snapshot.counters) }
+                if counters.delivered + counters.late >= counters.expected { break }
+            }
             if let progress, now >= start {
                 let phase: BenchProgress.Phase =
                     now < window.start ? .warmup : now < window.end ? .measuring : .draining

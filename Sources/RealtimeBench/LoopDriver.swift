@@ -27,6 +27,8 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
         var counters: BenchCounters
         var sentTotal: Int
         var receivedTotal: Int
+        /// The step's schedule is all sent (or counted unsent).
+        var scheduleDone: Bool
         var fastReady: Int
         var memberships: [Int32: Int]
         /// Clients that lost their connection since they connected (whatever the step).
@@ -98,6 +100,7 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
             counters: counters,
             sentTotal: sentTotal,
             receivedTotal: receivedTotal,
+            scheduleDone: next >= schedule.count,
             fastReady: fastReadyCount,
             memberships: memberships,
             disconnected: disconnected,

@@ -155,7 +155,7 @@ extension Rtctl {
 
         @Option(
             help: ArgumentHelp(
-                "How long receivers wait for the last messages before counting what is missing as lost.",
+                "How long receivers wait for the last messages before counting what is missing as lost (the wait ends as soon as everything expected has arrived).",
                 valueName: "dur"
             )
         )
