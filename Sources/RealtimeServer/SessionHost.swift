@@ -210,6 +210,8 @@ final class SessionCore {
     private var shuttingDown = false
     /// A flush is queued on the loop behind the work already there (see ``flushSoon()``).
     private var flushQueued = false
+    /// A flush is queued for the end of this pass of the loop, whatever the interval (see ``flushThisTick()``).
+    private var tickFlushQueued = false
     private var lastFlush = NIODeadline.uptimeNanoseconds(0)
     /// Reliable writes caused by WebSocket packets and script answers leave at most this often.
     private let flushInterval: TimeAmount
@@ -347,8 +349,9 @@ final class SessionCore {
     /// The script answered a question.
     private func decide(_ id: DecisionID, verdict: Verdict) {
         perform(session.decide(id, verdict: verdict))
-        // Answers come back together (one read from the script host): their relays leave in one write per recipient.
-        flushSoon()
+        // Answers come back together (one read from the script host): their relays leave in one write per recipient,
+        // as soon as that read is handled (a hook call already costs a round trip to the script).
+        flushThisTick()
     }
 
     func perform(_ request: ScriptRequest) {
@@ -467,6 +470,7 @@ final class SessionCore {
         guard let script else { return decide(question.id, verdict: .allow) }
         let core = NIOLoopBound(self, eventLoop: loop)
         script.ask(question) { (verdict: Verdict) in core.value.decide(question.id, verdict: verdict) }
+        flushThisTick()
     }
 
     /// A packet as the whole WebSocket frame a connection writes (see ``EncodedFrameWriter``).
@@ -516,6 +520,19 @@ final class SessionCore {
                 core.value.flushQueued = false
                 core.value.flush()
             }
+        }
+    }
+
+    /// Flushes once the work already queued on the loop is handled, without waiting for ``flushInterval``: questions
+    /// for the script and the relays its answers release are batched by the loop's pass, not by time, since each of
+    /// them already waits for a round trip to the script.
+    private func flushThisTick() {
+        guard !tickFlushQueued else { return }
+        tickFlushQueued = true
+        let core = NIOLoopBound(self, eventLoop: loop)
+        loop.execute {
+            core.value.tickFlushQueued = false
+            core.value.flush()
         }
     }
 
