@@ -13,21 +13,18 @@ extension RealtimeServer {
         host: EventLoopFuture<SessionHost>,
         tls: NIOSSLContext?
     ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
-        guard let range = configuration.portRange else {
-            return try await bindPair(
-                group: group,
-                loop: loop,
-                configuration: configuration,
-                gate: gate,
-                host: host,
-                tls: tls
-            )
-        }
+        // With a range, each port of it in turn (the same for TCP and UDP); without, the configured ports once.
+        let candidates =
+            configuration.portRange.map { range in
+                range.map { port in
+                    var candidate = configuration
+                    candidate.port = port
+                    candidate.udpPort = port
+                    return candidate
+                }
+            } ?? [configuration]
         var lastError: (any Error)?
-        for port in range {
-            var candidate = configuration
-            candidate.port = port
-            candidate.udpPort = port
+        for candidate in candidates {
             do {
                 return try await bindPair(
                     group: group,
@@ -38,7 +35,7 @@ extension RealtimeServer {
                     tls: tls
                 )
             } catch {
-                logger.debug("port \(port) is taken", metadata: ["error": "\(error)"])
+                logger.debug("port \(candidate.port) is taken", metadata: ["error": "\(error)"])
                 lastError = error
             }
         }

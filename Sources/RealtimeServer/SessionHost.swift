@@ -208,9 +208,9 @@ final class SessionCore {
     private var pendingWrites: [ConnectionID: [ConnectionWrite]] = [:]
     private var pendingOrder: [ConnectionID] = []
     private var shuttingDown = false
-    /// A flush is queued on the loop behind the work already there (see ``flushSoon()``).
+    /// A flush is scheduled for when the flush interval has passed (see ``flushSoon()``).
     private var flushQueued = false
-    /// A flush is queued for the end of this pass of the loop, whatever the interval (see ``flushThisTick()``).
+    /// A flush is queued on the loop behind the work already there (see ``flushThisTick()``).
     private var tickFlushQueued = false
     private var lastFlush = NIODeadline.uptimeNanoseconds(0)
     /// Reliable writes caused by WebSocket packets and script answers leave at most this often.
@@ -506,20 +506,14 @@ final class SessionCore {
     /// `writev` per recipient connection instead of one per packet. A quiet session flushes at once. The writes keep
     /// their order: any ``flush()`` in between sends them first.
     private func flushSoon() {
+        let due = lastFlush + flushInterval
+        guard NIODeadline.now() < due else { return flushThisTick() }
         guard !flushQueued else { return }
         flushQueued = true
         let core = NIOLoopBound(self, eventLoop: loop)
-        let due = lastFlush + flushInterval
-        if NIODeadline.now() >= due {
-            loop.execute {
-                core.value.flushQueued = false
-                core.value.flush()
-            }
-        } else {
-            loop.scheduleTask(deadline: due) {
-                core.value.flushQueued = false
-                core.value.flush()
-            }
+        loop.scheduleTask(deadline: due) {
+            core.value.flushQueued = false
+            core.value.flush()
         }
     }
 
