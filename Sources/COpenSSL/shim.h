@@ -64,15 +64,10 @@ static inline EVP_PKEY *rtctl_EVP_RSA_gen(unsigned int bits) { return EVP_RSA_ge
 
 static inline void rtctl_X509V3_set_ctx_nodb(X509V3_CTX *ctx) { X509V3_set_ctx_nodb(ctx); }
 
-static inline void rtctl_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
-
 /// The options a DTLS association uses: the MTU is set, not queried from the (memory) BIO; no session tickets (a
 /// smaller last flight; associations are not resumed); no renegotiation.
 static inline uint64_t rtctl_dtls_options(void) {
     return SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION;
 }
-
-/// DTLSv1_listen's cookie exchange.
-static inline uint64_t rtctl_SSL_OP_COOKIE_EXCHANGE(void) { return SSL_OP_COOKIE_EXCHANGE; }
 
 #endif

@@ -39,7 +39,12 @@ public final class DTLSSession {
         guard let ssl = SSL_new(context.pointer) else {
             throw SecurityError.openSSL(.openSSL, "cannot create a DTLS association")
         }
-        guard let readBIO = rtctl_BIO_new_datagram_buffer(), let writeBIO = rtctl_BIO_new_datagram_buffer() else {
+        guard let readBIO = rtctl_BIO_new_datagram_buffer() else {
+            SSL_free(ssl)
+            throw SecurityError.openSSL(.openSSL, "out of memory")
+        }
+        guard let writeBIO = rtctl_BIO_new_datagram_buffer() else {
+            BIO_free(readBIO)
             SSL_free(ssl)
             throw SecurityError.openSSL(.openSSL, "out of memory")
         }
@@ -64,7 +69,7 @@ public final class DTLSSession {
                     ? X509_VERIFY_PARAM_set1_ip_asc(parameters, expectedHost)
                     : X509_VERIFY_PARAM_set1_host(parameters, expectedHost, 0)
                 guard set == 1 else {
-                    SSL_free(ssl)
+                    // Every property is set: `deinit` runs and frees `ssl` (with its BIOs).
                     throw SecurityError.openSSL(.invalidHost, "cannot check the DTLS server's name \(expectedHost)")
                 }
             }

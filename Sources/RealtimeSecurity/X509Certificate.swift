@@ -49,20 +49,6 @@ final class X509Certificate: @unchecked Sendable {
     var isSelfSigned: Bool {
         X509_check_issued(pointer, pointer) == X509_V_OK
     }
-
-    /// True when `issuer`'s subject and key match this certificate's issuer and signature.
-    func isIssued(by issuer: X509Certificate) -> Bool {
-        X509_check_issued(issuer.pointer, pointer) == X509_V_OK
-    }
-
-    /// The subject's common name, if any.
-    var commonName: String? {
-        guard let name = X509_get_subject_name(pointer) else { return nil }
-        var buffer = [CChar](repeating: 0, count: 256)
-        let length = X509_NAME_get_text_by_NID(name, NID_commonName, &buffer, Int32(buffer.count))
-        guard length > 0 else { return nil }
-        return String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 }
 
 /// One private key, owned (an OpenSSL `EVP_PKEY`).
@@ -84,7 +70,8 @@ final class PrivateKey: @unchecked Sendable {
             throw SecurityError.openSSL(.openSSL, "out of memory reading \(source)")
         }
         defer { BIO_free(bio) }
-        guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+        // A passphrase callback that gives none: without one OpenSSL would prompt on the terminal for an encrypted key.
+        guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil) else {
             throw SecurityError.openSSL(
                 .invalidKey,
                 "\(source): no unencrypted PEM private key (\"-----BEGIN PRIVATE KEY-----\")"

@@ -34,7 +34,8 @@ extension RealtimeServer {
                     host: host,
                     tls: tls
                 )
-            } catch {
+            } catch let error as IOError where error.errnoCode == EADDRINUSE && configuration.portRange != nil {
+                // Taken (by another process on this host): the next port of the range. Any other error is final.
                 logger.debug("port \(candidate.port) is taken", metadata: ["error": "\(error)"])
                 lastError = error
             }

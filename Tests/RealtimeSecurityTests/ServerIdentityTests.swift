@@ -69,6 +69,19 @@ struct ServerIdentityTests {
         #expect(throws: SecurityError(.invalidKey, "")) {
             try ServerIdentity(certificatesPEM: issued.serverChainPEM, privateKeyPEM: issued.caCertificatePEM)
         }
+        // An encrypted key is refused at once (never a passphrase prompt on the terminal).
+        let encryptedKey = """
+            -----BEGIN ENCRYPTED PRIVATE KEY-----
+            MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAiikIn8C+DA7gICCAAw
+            DAYIKoZIhvcNAgkFADAdBglghkgBZQMEAQIEENSlvQIOO8DwpvyCxboJmeMEgZBb
+            1ZG/JArgQnvcY7fvPNYMRyJswyWwdX8W3piKvMuvgc3gah2AiaprdcduQ/bMQShC
+            uY9+Z8WsTiISgzze4pkSmPTQAexwsIhOCvjT4nqLuhdNo9rWRxzNizKssRz/cash
+            LmU/9zEX/L1qcjT/HbcvXkCOJN4Q48U4x4dDoGXF5aTonj/AqhSuE9co8rZv8Ik=
+            -----END ENCRYPTED PRIVATE KEY-----
+            """
+        #expect(throws: SecurityError(.invalidKey, "")) {
+            try ServerIdentity(certificatesPEM: issued.serverChainPEM, privateKeyPEM: encryptedKey)
+        }
         for host in ["", "bad host", "a,DNS:evil.example", "-x.example", "x..example"] {
             #expect(throws: SecurityError(.invalidHost, ""), "\(host)") {
                 try CertificateIssuer.issue(hosts: [host])

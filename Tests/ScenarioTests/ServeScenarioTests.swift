@@ -30,6 +30,25 @@ struct ServeScenarioTests {
         )
     }
 
+    @Test("an admin port that is taken is named as the admin port, and serve exits 1")
+    func adminPortTaken() async throws {
+        let first = try RunningProcess(
+            Subprocess.rtctl,
+            ["serve", "--port", "0", "--host", "127.0.0.1", "--admin-port", "0"]
+        )
+        let line = try #require(try await first.nextLine())
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        let adminPort = try #require(object?["adminPort"] as? Int, "no adminPort in \(line)")
+        let second = try await Subprocess.rtctl(
+            ["serve", "--port", "0", "--host", "127.0.0.1", "--admin-port", String(adminPort)]
+        )
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("cannot listen on 127.0.0.1 (--admin-port \(adminPort)): "), "\(second.stderr)")
+        #expect(!second.stderr.contains("(--port"), "\(second.stderr)")
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit().status == 0)
+    }
+
     @Test("--help and --version print to stdout and exit 0")
     func helpAndVersion() async throws {
         let help = try await Subprocess.rtctl(["serve", "--help"])

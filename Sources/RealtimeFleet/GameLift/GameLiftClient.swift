@@ -15,7 +15,6 @@ final class GameLiftClient: Sendable {
         /// Requests waiting for a connection.
         var waiters: [UUID: CheckedContinuation<WebSocketTextConnection, any Error>] = [:]
         var stopping = false
-        var connections = 0
     }
 
     private let configuration: GameLiftConfiguration
@@ -65,7 +64,6 @@ final class GameLiftClient: Sendable {
             }
             backoff.reset()
             let ready = state.withLockedValue { state in
-                state.connections += 1
                 state.connection = connection
                 defer { state.waiters = [:] }
                 return state.waiters.values
@@ -150,7 +148,13 @@ final class GameLiftClient: Sendable {
             let connection = try await self.connection()
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    self.state.withLockedValue { $0.pending[requestId] = continuation }
+                    // Cancelled before this point, `onCancel` found nothing to resume: check under the same lock.
+                    let cancelled = self.state.withLockedValue { state in
+                        if Task.isCancelled { return true }
+                        state.pending[requestId] = continuation
+                        return false
+                    }
+                    guard !cancelled else { return continuation.resume(throwing: CancellationError()) }
                     Task {
                         do {
                             try await connection.send(text)
@@ -180,6 +184,8 @@ final class GameLiftClient: Sendable {
                 let ready = state.withLockedValue { state -> Result<WebSocketTextConnection, any Error>? in
                     if let connection = state.connection { return .success(connection) }
                     if state.stopping { return .failure(FleetError(.closed, "the GameLift connection is closed")) }
+                    // Cancelled before this point, `onCancel` found nothing to resume.
+                    if Task.isCancelled { return .failure(CancellationError()) }
                     state.waiters[id] = continuation
                     return nil
                 }
@@ -190,9 +196,6 @@ final class GameLiftClient: Sendable {
             waiting?.resume(throwing: CancellationError())
         }
     }
-
-    /// How many times it has connected.
-    var connectionCount: Int { state.withLockedValue { $0.connections } }
 
     /// Closes the connection with 1000 and stops reconnecting.
     func close() async {

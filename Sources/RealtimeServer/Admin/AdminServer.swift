@@ -43,16 +43,16 @@ public final class AdminServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel
-                    )
-                }
-            }
+        let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+        do {
+            channel = try await bind()
+        } catch let error as IOError {
+            // Named apart from the game port's errors, which the CLI reports with --port.
+            let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
+            throw AdminListenerError(
+                description: "cannot listen on \(configuration.host) (--admin-port \(configuration.port)): \(reason)"
+            )
+        }
         if let address = channel.channel.localAddress {
             logger.info("admin listener up", metadata: ["address": "\(address)"])
             onListening(address)
@@ -69,6 +69,21 @@ public final class AdminServer: Service, Sendable {
                 }
             }
         }
+    }
+
+    private func bind() async throws -> NIOAsyncChannel<
+        NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never
+    > {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
+                        wrappingChannelSynchronously: channel
+                    )
+                }
+            }
     }
 
     /// One connection: requests in turn (keep-alive); an event stream holds the connection until the client leaves.
@@ -117,4 +132,9 @@ public final class AdminServer: Service, Sendable {
             try await Task.sleep(for: interval)
         }
     }
+}
+
+/// The admin listener could not start (its port is taken, say).
+public struct AdminListenerError: Error, CustomStringConvertible {
+    public var description: String
 }
