@@ -26,13 +26,19 @@ public struct ClientTLS: Sendable {
         if insecure {
             configuration.certificateVerification = .none
         } else if let trustedPEM {
+            let roots: [NIOSSLCertificate]
             do {
-                let roots = try NIOSSLCertificate.fromPEMBytes(Array(trustedPEM.utf8))
-                guard !roots.isEmpty else { throw SecurityError(.invalidCertificate, "no PEM certificate") }
-                configuration.trustRoots = .certificates(roots)
+                roots = try NIOSSLCertificate.fromPEMBytes(Array(trustedPEM.utf8))
             } catch {
                 throw RealtimeClientError(.tlsFailed, "the trusted certificates (--tls-ca) cannot be read: \(error)")
             }
+            guard !roots.isEmpty else {
+                throw RealtimeClientError(
+                    .tlsFailed,
+                    "the trusted certificates (--tls-ca) cannot be read: no PEM certificate"
+                )
+            }
+            configuration.trustRoots = .certificates(roots)
         }
         do {
             return try NIOSSLContext(configuration: configuration)

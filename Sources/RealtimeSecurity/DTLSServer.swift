@@ -61,7 +61,13 @@ public final class DTLSServer<Address: Hashable> {
     }
 
     /// One datagram from `address`; `peer` is the address as bytes (what its cookie is made of).
-    public func receive(_ datagram: ByteBuffer, from address: Address, peer: [UInt8], now: NIODeadline) -> Output {
+    /// `peer` (the cookie's input) and `now` are evaluated only for a source with no association.
+    public func receive(
+        _ datagram: ByteBuffer,
+        from address: Address,
+        peer: @autoclosure () -> [UInt8],
+        now: @autoclosure () -> NIODeadline
+    ) -> Output {
         if let entry = entries[address] {
             let step = entry.session.receive(datagram)
             return finish(step, address: address)
@@ -71,7 +77,7 @@ public final class DTLSServer<Address: Hashable> {
             output.dropped = true
             return output
         }
-        let (accepted, reply) = listener.listen(datagram, peer: peer)
+        let (accepted, reply) = listener.listen(datagram, peer: peer())
         guard accepted else {
             var output = Output()
             output.datagram = reply
@@ -87,7 +93,7 @@ public final class DTLSServer<Address: Hashable> {
             output.dropped = true
             return output
         }
-        entries[address] = Entry(session: session, deadline: now + limits.pendingTimeout)
+        entries[address] = Entry(session: session, deadline: now() + limits.pendingTimeout)
         pendingCount += 1
         return finish(session.advance(), address: address)
     }

@@ -133,7 +133,10 @@ final class DTLSChannelHandler: ChannelDuplexHandler {
         }
         if output.ended {
             logger.debug("DTLS association ended", metadata: ["address": "\(endpoint)"])
-            boundEndpoints = boundEndpoints.filter { $0.value != endpoint }
+            // Usually a handshake that never bound: no copy of the map unless a player's association ended.
+            if let peerId = boundEndpoints.first(where: { $0.value == endpoint })?.key {
+                boundEndpoints[peerId] = nil
+            }
             onEnded(endpoint)
         }
     }
@@ -161,9 +164,10 @@ final class DTLSChannelHandler: ChannelDuplexHandler {
         context.flush()
     }
 
-    private func drop(_ reason: DropReason, _ detail: String) {
+    /// Counts a dropped datagram; its detail is only built when debug logging is on.
+    private func drop(_ reason: DropReason, _ detail: @autoclosure () -> String) {
         metrics.dropped(reason)
-        logger.debug("dropped", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail)"])
+        logger.debug("dropped", metadata: ["reason": "\(reason.rawValue)", "detail": "\(detail())"])
     }
 
     /// What a source's cookie is made of: its address and port.

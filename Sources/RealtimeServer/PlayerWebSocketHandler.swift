@@ -368,17 +368,6 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// Closes with this code unless the connection is closing already (connection task ending, shutdown).
-    func close(_ code: CloseCode, _ reason: String) {
-        guard let context, case .open = self.state else { return }
-        self.sendClose(code, reason, context: context)
-    }
-
-    var isOpen: Bool {
-        if case .open = self.state { return true }
-        return false
-    }
-
     // MARK: - Private
 
     private func backlog(_ context: ChannelHandlerContext) -> Int {

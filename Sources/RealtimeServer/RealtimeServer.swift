@@ -375,7 +375,7 @@ public final class RealtimeServer: Service, Sendable {
             do {
                 try await serverChannel.executeThenClose { inbound in
                     for try await accepted in inbound {
-                        connections.addTask { await self.serveConnection(accepted, host: host, logger: logger) }
+                        connections.addTask { await Self.serveConnection(accepted, logger: logger) }
                     }
                 }
             } catch {
@@ -559,22 +559,18 @@ public final class RealtimeServer: Service, Sendable {
 
     // MARK: - Connections
 
-    private func serveConnection(_ accepted: EventLoopFuture<Accepted>, host: SessionHost, logger: Logger) async {
+    /// One accepted connection. A WebSocket's handler talks to the session; the task only waits for the connection to
+    /// end (at shutdown, for its close handshake).
+    private static func serveConnection(_ accepted: EventLoopFuture<Accepted>, logger: Logger) async {
         do {
             switch try await accepted.get() {
             case .player(let channel):
-                await servePlayer(channel)
+                try? await channel.closeFuture.get()
             case .http, .refused:
                 break
             }
         } catch {
             logger.debug("connection ended before the WebSocket upgrade", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// One WebSocket connection: its handler talks to the session; the task only waits for the connection to end
-    /// (at shutdown, for its close handshake).
-    private func servePlayer(_ channel: any Channel) async {
-        try? await channel.closeFuture.get()
     }
 }

@@ -74,6 +74,30 @@ extension FleetSuites {
             await running.stop()
         }
 
+        @Test func statusRatesCountTrafficSinceThePreviousStatusRequest() async throws {
+            let running = try await FleetServer.start(admin: true)
+            let admin = try #require(running.admin)
+            let dave = try await running.connect("dave")
+            try await dave.joinGroup(2)
+            _ = try await admin.send(.GET, "/status")
+            for _ in 0..<5 {
+                try await dave.send(
+                    opCode: OpCode(10),
+                    payload: ByteBuffer(string: "hi"),
+                    targetGroup: 2,
+                    reliable: true
+                )
+            }
+            try await eventually("the messages to be counted in the rates of /status") {
+                let text = try await admin.send(.GET, "/status").text
+                let document = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+                let rates = document?["rates"] as? [String: Any]
+                return (rates?["messagesIn"] as? Double ?? 0) > 0
+            }
+            await dave.close()
+            await running.stop()
+        }
+
         @Test func theEventStreamSendsSnapshotsWithPlayersAndGroups() async throws {
             let running = try await FleetServer.start(admin: true)
             let admin = try #require(running.admin)

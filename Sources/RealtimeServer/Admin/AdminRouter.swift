@@ -28,6 +28,8 @@ struct AdminResponse: Sendable {
 struct AdminRouter: Sendable {
     let status: ServerStatus
     let metricsText: (@Sendable () -> String)?
+    /// `/status` rates are per second since the previous `/status` request (the first one's are zero).
+    private let statusMeter = NIOLockedValueBox(RateMeter())
 
     func respond(to request: HTTPRequestHead) async -> AdminResponse {
         guard request.method == .GET || request.method == .HEAD else {
@@ -56,8 +58,8 @@ struct AdminRouter: Sendable {
                 body: metricsText()
             )
         case "/status":
-            var meter = RateMeter()
-            let document = meter.document(for: await status.snapshot())
+            let snapshot = await status.snapshot()
+            let document = statusMeter.withLockedValue { $0.document(for: snapshot) }
             return AdminResponse(status: .ok, contentType: "application/json", body: document + "\n")
         case "/events":
             let meter = NIOLockedValueBox(RateMeter())

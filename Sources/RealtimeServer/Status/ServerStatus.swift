@@ -10,8 +10,6 @@ public final class ServerStatus: Sendable {
         var maxPlayers: Int
         var session: SessionHost?
         var healthCheck: (@Sendable () async -> Bool)?
-        var watchers: [Int: AsyncStream<HealthState>.Continuation] = [:]
-        var nextWatcher = 0
     }
 
     private let state: NIOLockedValueBox<State>
@@ -29,30 +27,9 @@ public final class ServerStatus: Sendable {
     /// The id of the game session (a fleet's game session id once it has started one).
     public var gameSessionId: String { state.withLockedValue { $0.gameSessionId } }
 
-    /// The current state, then every change, until the caller stops listening.
-    public func healthChanges() -> AsyncStream<HealthState> {
-        let (stream, continuation) = AsyncStream.makeStream(of: HealthState.self, bufferingPolicy: .bufferingNewest(8))
-        let id = state.withLockedValue { state in
-            let id = state.nextWatcher
-            state.nextWatcher += 1
-            state.watchers[id] = continuation
-            continuation.yield(state.health)
-            return id
-        }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLockedValue { $0.watchers.removeValue(forKey: id) }
-        }
-        return stream
-    }
-
-    /// Changes the health state; watchers see the new value when it differs.
+    /// Changes the health state.
     func update(_ change: (inout HealthState) -> Void) {
-        state.withLockedValue { state in
-            let before = state.health
-            change(&state.health)
-            guard state.health != before else { return }
-            for watcher in state.watchers.values { watcher.yield(state.health) }
-        }
+        state.withLockedValue { change(&$0.health) }
     }
 
     func serving(_ session: SessionHost, maxPlayers: Int) {

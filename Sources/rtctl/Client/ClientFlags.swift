@@ -86,7 +86,7 @@ struct ClientFlags: ParsableArguments {
         return "rtctl-\(getpid())-\(String(UInt32.random(in: .min ... .max), radix: 16))"
     }
 
-    func clientOptions(environment: [String: String], logger: Logger, noUDP: Bool? = nil) -> ClientOptions {
+    func clientOptions(environment: [String: String], logger: Logger, noUDP: Bool? = nil) throws -> ClientOptions {
         var payload = ByteBuffer()
         if let connectPayload { payload.writeString(connectPayload) }
         if let connectPayloadBase64, let bytes = Base64.decode(connectPayloadBase64) { payload.writeBytes(bytes) }
@@ -97,7 +97,7 @@ struct ClientFlags: ParsableArguments {
             logger: logger,
             connectTimeout: .nanoseconds(Int64(connectTimeout.nanoseconds)),
             eventBufferSize: 4096,
-            tls: try? tls.clientTLS()
+            tls: try tls.clientTLS()
         )
     }
 
@@ -108,7 +108,7 @@ struct ClientFlags: ParsableArguments {
         do {
             return try await RealtimeClient.connect(
                 to: endpoint,
-                options: clientOptions(environment: environment, logger: logger, noUDP: noUDP)
+                options: try clientOptions(environment: environment, logger: logger, noUDP: noUDP)
             )
         } catch let error as RealtimeClientError {
             let description = "\(error)"
