@@ -22,7 +22,7 @@ final class EncodedFrameWriter: ChannelOutboundHandler, RemovableChannelHandler 
         self.context = nil
     }
 
-    /// Writes one encoded frame (see ``ByteBuffer/writeWebSocketBinaryFrame(_:)``); flushing is the caller's.
+    /// Writes one encoded frame (see ``ByteBuffer/webSocketBinaryFrame(_:allocator:)``); flushing is the caller's.
     func write(_ frame: ByteBuffer, promise: EventLoopPromise<Void>?) {
         guard let context else {
             promise?.fail(ChannelError.ioOnClosedChannel)
@@ -33,22 +33,26 @@ final class EncodedFrameWriter: ChannelOutboundHandler, RemovableChannelHandler 
 }
 
 extension ByteBuffer {
-    /// Writes `packet`, length-delimited, as one unmasked binary WebSocket frame (RFC 6455 §5.2: FIN, opcode 2, the
-    /// payload length in 7, 7+16 or 7+64 bits): the exact bytes a server's frame encoder would send.
-    mutating func writeWebSocketBinaryFrame(_ packet: Packet) {
+    /// `packet`, length-delimited, as one unmasked binary WebSocket frame (RFC 6455 §5.2: FIN, opcode 2, the payload
+    /// length in 7, 7+16 or 7+64 bits): the exact bytes a server's frame encoder would send, in one buffer of the
+    /// right size (the packet's size is computed once).
+    static func webSocketBinaryFrame(_ packet: Packet, allocator: ByteBufferAllocator) -> ByteBuffer {
         let size = packet.encodedSize
         let length = Varint.size(UInt64(size)) + size
-        reserveCapacity(minimumWritableBytes: 10 + length)
-        writeInteger(UInt8(0x82))
+        let header = length < 126 ? 2 : length <= Int(UInt16.max) ? 4 : 10
+        var frame = allocator.buffer(capacity: header + length)
+        frame.writeInteger(UInt8(0x82))
         if length < 126 {
-            writeInteger(UInt8(length))
+            frame.writeInteger(UInt8(length))
         } else if length <= Int(UInt16.max) {
-            writeInteger(UInt8(126))
-            writeInteger(UInt16(length))
+            frame.writeInteger(UInt8(126))
+            frame.writeInteger(UInt16(length))
         } else {
-            writeInteger(UInt8(127))
-            writeInteger(UInt64(length))
+            frame.writeInteger(UInt8(127))
+            frame.writeInteger(UInt64(length))
         }
-        writePacket(packet)
+        frame.writeVarint(UInt64(size))
+        packet.encode(into: &frame)
+        return frame
     }
 }

@@ -7,7 +7,7 @@ import RealtimeSession
 
 /// A write the session makes on a player's WebSocket.
 enum ConnectionWrite: Sendable {
-    /// One packet as a whole binary frame (``ByteBuffer/writeWebSocketBinaryFrame(_:)``), written as it is. A
+    /// One packet as a whole binary frame (``ByteBuffer/webSocketBinaryFrame(_:allocator:)``), written as it is. A
     /// droppable packet (a fast message that falls back to the WebSocket) is dropped when the player's backlog is over
     /// the fast limit.
     case packet(ByteBuffer, droppable: Bool)

@@ -475,9 +475,7 @@ final class SessionCore {
 
     /// A packet as the whole WebSocket frame a connection writes (see ``EncodedFrameWriter``).
     private func webSocketFrame(_ packet: Packet) -> ByteBuffer {
-        var frame = allocator.buffer(capacity: packet.encodedSize + 16)
-        frame.writeWebSocketBinaryFrame(packet)
-        return frame
+        .webSocketBinaryFrame(packet, allocator: allocator)
     }
 
     private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {
