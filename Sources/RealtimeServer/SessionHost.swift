@@ -1,3 +1,4 @@
+import Atomics
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -96,7 +97,8 @@ final class SessionHost: Sendable {
     /// (its flow control).
     final class Inbound: Sendable {
         let connection: ConnectionID
-        private let waiting = NIOLockedValueBox(0)
+        /// Counted on the connection's loop and on the session's: an atomic, not a lock, per packet.
+        private let waiting = ManagedAtomic(0)
         /// Packets a connection may have waiting for the session before it stops reading.
         static let limit = 64
 
@@ -106,18 +108,12 @@ final class SessionHost: Sendable {
 
         /// One more packet handed over; true when the connection must stop reading.
         func handedOver() -> Bool {
-            waiting.withLockedValue { waiting in
-                waiting += 1
-                return waiting >= Self.limit
-            }
+            waiting.wrappingIncrementThenLoad(ordering: .relaxed) >= Self.limit
         }
 
         /// One packet carried out; true when the connection may have stopped reading and may go on.
         func carriedOut() -> Bool {
-            waiting.withLockedValue { waiting in
-                waiting -= 1
-                return waiting == Self.limit - 1
-            }
+            waiting.wrappingDecrementThenLoad(ordering: .relaxed) == Self.limit - 1
         }
     }
 

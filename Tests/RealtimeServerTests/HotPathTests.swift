@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import NIOWebSocket
 import RealtimeProtocol
+import RealtimeSession
 import Testing
 
 @testable import RealtimeServer
@@ -32,5 +33,20 @@ struct EncodedFrameTests {
         )
         let frame = ByteBuffer.webSocketBinaryFrame(packet, allocator: ByteBufferAllocator())
         #expect(frame == (try Self.encodedByNIO(packet)))
+    }
+}
+
+/// A WebSocket connection's flow control towards the session: it stops reading with 64 packets waiting and goes on
+/// when the session has carried one of them out.
+@Suite("Inbound flow control")
+struct InboundFlowControlTests {
+    @Test func readingStopsAtTheLimitAndResumesBelowIt() {
+        let inbound = SessionHost.Inbound(ConnectionID(1))
+        for _ in 1..<SessionHost.Inbound.limit { #expect(!inbound.handedOver()) }
+        #expect(inbound.handedOver(), "the 64th packet waiting stops reading")
+        #expect(inbound.carriedOut(), "one carried out: reading goes on")
+        #expect(!inbound.carriedOut(), "further ones change nothing")
+        #expect(!inbound.handedOver())
+        #expect(inbound.handedOver(), "back at the limit")
     }
 }
