@@ -98,7 +98,7 @@ final class ClientConnection {
         }
         let tlsContext: NIOSSLContext?
         do {
-            tlsContext = endpoint.secure ? try tls.makeContext() : nil
+            tlsContext = endpoint.secure ? try tls.context() : nil
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
@@ -591,7 +591,7 @@ final class ClientConnection {
     /// Secure mode: DTLS on the fast channel, trusting only the login result's `caCert` (unless `--tls-insecure`) and
     /// checking the certificate against the endpoint's host exactly as given, as the SDK does.
     private func makeDTLSHandler(caCert: ByteBuffer) throws -> DTLSClientHandler {
-        let context = try DTLSContext.client(trustedPEM: tls.insecure ? nil : String(buffer: caCert))
+        let context = try tls.dtlsContext(trusting: String(buffer: caCert))
         let dtls = try DTLSSession(client: context, expectedHost: endpoint.host, allocator: ByteBufferAllocator())
         return DTLSClientHandler(
             session: dtls,

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 import RealtimeSecurity
@@ -11,6 +12,9 @@ public struct ClientTLS: Sendable {
     public var trustedPEM: String?
     /// `--tls-insecure`: check neither certificate nor host name, on either channel.
     public var insecure: Bool
+    /// The contexts made from these settings, shared by every connection made with them (a TLS context loads its
+    /// trust roots, a DTLS one parses the `caCert` it trusts: once, not once per connection).
+    private let contexts = Contexts()
 
     /// The system's roots (or `trustedPEM`), with full verification.
     public init(trustedPEM: String? = nil, insecure: Bool = false) {
@@ -18,9 +22,35 @@ public struct ClientTLS: Sendable {
         self.insecure = insecure
     }
 
+    private final class Contexts: Sendable {
+        let tls = NIOLockedValueBox<NIOSSLContext?>(nil)
+        let dtls = NIOLockedValueBox<[String: DTLSContext]>([:])
+    }
+
+    /// The WebSocket's TLS context, made on first use.
+    func context() throws -> NIOSSLContext {
+        try contexts.tls.withLockedValue { made in
+            if let made { return made }
+            let context = try makeContext()
+            made = context
+            return context
+        }
+    }
+
+    /// The fast channel's DTLS context trusting `caCert` (nothing when `insecure`), made on first use.
+    func dtlsContext(trusting caCert: String) throws -> DTLSContext {
+        let trusted = insecure ? nil : caCert
+        return try contexts.dtls.withLockedValue { made in
+            if let context = made[trusted ?? ""] { return context }
+            let context = try DTLSContext.client(trustedPEM: trusted)
+            made[trusted ?? ""] = context
+            return context
+        }
+    }
+
     /// The TLS context of the WebSocket: TLS 1.2 or 1.3, the host name (or IP address) checked against the
     /// certificate unless `insecure`.
-    func makeContext() throws -> NIOSSLContext {
+    private func makeContext() throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
         if insecure {
