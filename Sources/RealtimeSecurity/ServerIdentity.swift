@@ -62,7 +62,13 @@ public struct ServerIdentity: Sendable {
             caCertificates = try X509Certificate.all(fromPEM: caPEM, source: sources.ca)
             try Self.verify(chain, anchors: caCertificates, sources: sources)
         } else if chain.count > 1 {
+            // The top of the chain becomes caCert: the chain must lead to it, or every DTLS handshake would fail.
             caCertificates = [chain[chain.count - 1]]
+            try Self.verify(
+                chain,
+                anchors: caCertificates,
+                sources: (sources.certificate, sources.key, "the last certificate of \(sources.certificate)")
+            )
         } else if chain[0].isSelfSigned {
             caCertificates = chain
         } else {
@@ -88,13 +94,10 @@ public struct ServerIdentity: Sendable {
         anchors: [X509Certificate],
         sources: (certificate: String, key: String, ca: String)
     ) throws {
-        guard let store = X509_STORE_new(), let context = X509_STORE_CTX_new() else {
-            throw SecurityError.openSSL(.openSSL, "out of memory")
-        }
-        defer {
-            X509_STORE_CTX_free(context)
-            X509_STORE_free(store)
-        }
+        guard let store = X509_STORE_new() else { throw SecurityError.openSSL(.openSSL, "out of memory") }
+        defer { X509_STORE_free(store) }
+        guard let context = X509_STORE_CTX_new() else { throw SecurityError.openSSL(.openSSL, "out of memory") }
+        defer { X509_STORE_CTX_free(context) }
         for anchor in anchors { X509_STORE_add_cert(store, anchor.pointer) }
         let untrusted = OPENSSL_sk_new_null()
         defer { OPENSSL_sk_free(untrusted) }

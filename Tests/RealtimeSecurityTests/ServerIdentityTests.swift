@@ -69,6 +69,14 @@ struct ServerIdentityTests {
         #expect(throws: SecurityError(.invalidKey, "")) {
             try ServerIdentity(certificatesPEM: issued.serverChainPEM, privateKeyPEM: issued.caCertificatePEM)
         }
+        // Without --tls-ca the top of the chain is caCert: a chain that does not lead to it is refused.
+        let leaf = try #require(issued.serverChainPEM.components(separatedBy: "-----END CERTIFICATE-----").first)
+        #expect(throws: SecurityError(.invalidCertificate, "")) {
+            try ServerIdentity(
+                certificatesPEM: leaf + "-----END CERTIFICATE-----\n" + other.caCertificatePEM,
+                privateKeyPEM: issued.serverKeyPEM
+            )
+        }
         // An encrypted key is refused at once (never a passphrase prompt on the terminal).
         let encryptedKey = """
             -----BEGIN ENCRYPTED PRIVATE KEY-----
