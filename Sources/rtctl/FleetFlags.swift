@@ -64,15 +64,18 @@ struct FleetFlags: ParsableArguments {
     )
     var agonesPortName: String?
 
-    /// The parsed `--port-range`, filled by `validate()`.
-    private(set) var range: ClosedRange<Int>?
+    /// The parsed `--port-range` (checked by `validate()`).
+    var range: ClosedRange<Int>? { portRange.flatMap(Self.parseRange) }
 
-    private enum CodingKeys: String, CodingKey {
-        case gamelift, gameliftUrl, gameliftFleetId, gameliftHostId, gameliftAuthToken, gameliftProcessId, logPaths
-        case portRange, agones, agonesSdkPort, agonesPortName
+    /// `A-B` with 1 <= A <= B <= 65535.
+    private static func parseRange(_ text: String) -> ClosedRange<Int>? {
+        let bounds = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
+        guard bounds.count == 2, let low = bounds[0], let high = bounds[1], 1 <= low, low <= high, high <= 65_535
+        else { return nil }
+        return low...high
     }
 
-    mutating func validate() throws {
+    func validate() throws {
         if gamelift, agones { throw ValidationError("--gamelift and --agones exclude each other") }
         let gameliftOnly = [gameliftUrl, gameliftFleetId, gameliftHostId, gameliftAuthToken, gameliftProcessId]
         if !gamelift, gameliftOnly.contains(where: { $0 != nil }) || !logPaths.isEmpty {
@@ -84,13 +87,8 @@ struct FleetFlags: ParsableArguments {
         if let agonesSdkPort, !(1...65_535).contains(agonesSdkPort) {
             throw ValidationError("--agones-sdk-port \(agonesSdkPort) is not between 1 and 65535")
         }
-        if let portRange {
-            let bounds = portRange.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
-            guard bounds.count == 2, let low = bounds[0], let high = bounds[1], 1 <= low, low <= high, high <= 65_535
-            else {
-                throw ValidationError("--port-range \(portRange): expected A-B with 1 <= A <= B <= 65535")
-            }
-            range = low...high
+        if let portRange, Self.parseRange(portRange) == nil {
+            throw ValidationError("--port-range \(portRange): expected A-B with 1 <= A <= B <= 65535")
         }
     }
 

@@ -232,6 +232,9 @@ extension Rtctl {
             if let udpPort, !(0...65_535).contains(udpPort) {
                 throw ValidationError("--udp-port \(udpPort) is not between 0 and 65535")
             }
+            if fleet.portRange != nil, tcpPort != nil || udpPort != nil {
+                throw ValidationError("--port-range takes the place of --port and --udp-port: give one or the other")
+            }
             if let threads, !(1...256).contains(threads) {
                 throw ValidationError("--threads \(threads) is not between 1 and 256")
             }
@@ -419,8 +422,8 @@ extension Rtctl {
             } catch let error as IOError {
                 let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
                 let ports =
-                    fleet.portRange.map { "--port-range \($0)" } ?? "--port \(port)"
-                    + (udpPort.map { ", --udp-port \($0)" } ?? "")
+                    fleet.portRange.map { "--port-range \($0)" }
+                    ?? ("--port \(port)" + (udpPort.map { ", --udp-port \($0)" } ?? ""))
                 throw RtctlError.runtime("serve: cannot listen on \(host) (\(ports)): \(reason)")
             } catch {
                 throw RtctlError.runtime("serve: \(error)")

@@ -11,6 +11,8 @@ struct ServeScenarioTests {
         arguments: [
             ["serve", "--port", "abc"], ["serve", "--bogus"], ["serve", "--port", "70000"], ["serve", "--host"],
             ["serve", "--max-players", "0"], ["serve", "--log-level", "loud"], ["nosuchcommand"],
+            ["serve", "--port-range", "1900-1800"], ["serve", "--port", "1901", "--port-range", "1900-1999"],
+            ["serve", "--udp-port", "1901", "--port-range", "1900-1999"],
         ]
     )
     func badFlags(_ arguments: [String]) async throws {
