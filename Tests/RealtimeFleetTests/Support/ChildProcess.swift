@@ -5,7 +5,12 @@ import NIOConcurrencyHelpers
 /// threads as cores: a blocking wait there stalls every other test).
 enum ChildProcess {
     /// The exit status and everything the program wrote (stdout and stderr together).
-    static func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+    /// A program still running after `timeout` is killed (its status then says so) rather than hanging the suite.
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        timeout: Duration = .seconds(120)
+    ) async throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
@@ -17,6 +22,11 @@ enum ChildProcess {
             let data = handle.availableData
             output.withLockedValue { $0.append(data) }
         }
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            if process.isRunning { process.terminate() }
+        }
+        defer { watchdog.cancel() }
         try await exit(of: process) { try process.run() }
         pipe.fileHandleForReading.readabilityHandler = nil
         let rest = pipe.fileHandleForReading.readDataToEndOfFile()
