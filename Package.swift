@@ -139,6 +139,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What several test targets share: capturing logs, waiting for something to happen.
+        .target(
+            name: "RealtimeTestSupport",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/RealtimeTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RealtimeProtocolTests",
             dependencies: [
@@ -160,12 +170,13 @@ let package = Package(
         ),
         .testTarget(
             name: "RealtimeSessionTests",
-            dependencies: ["RealtimeSession", "RealtimeProtocol"],
+            dependencies: ["RealtimeSession", "RealtimeProtocol", "RealtimeTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "RealtimeServerTests",
             dependencies: [
+                "RealtimeTestSupport",
                 "RealtimeServer",
                 "RealtimeClient",
                 "RealtimeProtocol",
@@ -183,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "RealtimeFleetTests",
             dependencies: [
+                "RealtimeTestSupport",
                 "rtctl",
                 "RealtimeFleet",
                 "RealtimeServer",

@@ -4,6 +4,7 @@ import RealtimeClient
 import RealtimeFleet
 import RealtimeProtocol
 import RealtimeServer
+import RealtimeTestSupport
 import Testing
 
 extension FleetSuites {

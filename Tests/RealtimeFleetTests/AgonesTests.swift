@@ -4,6 +4,7 @@ import NIOPosix
 import RealtimeClient
 import RealtimeFleet
 import RealtimeServer
+import RealtimeTestSupport
 import Testing
 
 extension FleetSuites {

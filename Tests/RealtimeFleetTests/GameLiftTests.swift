@@ -3,6 +3,7 @@ import Logging
 import RealtimeClient
 import RealtimeFleet
 import RealtimeServer
+import RealtimeTestSupport
 import Testing
 
 extension FleetSuites {
@@ -226,7 +227,8 @@ extension FleetSuites {
         }
 
         @Test func aForbiddenHandshakeEndsTheProcessWithAClearMessage() async throws {
-            let (logger, logs) = CapturedLogs.logger()
+            let logs = LogCapture()
+            let logger = logs.logger()
             let running = try await Self.start(logger: logger) { $0.forbid() }
             #expect(try await running.server.ended() == 1)
             #expect(running.service.queries.isEmpty)

@@ -1,6 +1,7 @@
 import Foundation
 import RealtimeClient
 import RealtimeFleet
+import RealtimeTestSupport
 import Testing
 
 extension FleetSuites {

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import RealtimeClient
 import RealtimeFleet
+import RealtimeTestSupport
 import Testing
 
 extension FleetSuites {

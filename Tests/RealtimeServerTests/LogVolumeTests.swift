@@ -1,6 +1,7 @@
 import NIOCore
 import RealtimeProtocol
 import RealtimeServer
+import RealtimeTestSupport
 import Testing
 
 /// What a client can make the server write to its log is bounded: an attacker must not be able to fill a disk.

@@ -1,5 +1,6 @@
 import NIOCore
 import RealtimeProtocol
+import RealtimeTestSupport
 import Testing
 
 @testable import RealtimeSession
@@ -149,9 +150,4 @@ import Testing
         )
         #expect(verify.sends.isEmpty)
     }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

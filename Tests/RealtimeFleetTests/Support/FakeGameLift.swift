@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
+import RealtimeTestSupport
 
 /// A stand-in for the GameLift service's server SDK 5 endpoint, on 127.0.0.1 port 0: a WebSocket that takes text
 /// frames of JSON with `Action` and `RequestId`, answers each request with the same `Action` and `RequestId` and

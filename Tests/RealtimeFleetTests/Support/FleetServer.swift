@@ -7,6 +7,7 @@ import RealtimeFleet
 import RealtimeProtocol
 import RealtimeServer
 import RealtimeSession
+import RealtimeTestSupport
 import Testing
 
 /// A Realtime server on 127.0.0.1 port 0 with a Prometheus registry of its own, optionally a script (run on Node.js)
@@ -106,11 +107,6 @@ struct FleetServer {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
 func testLogger(_ label: String) -> Logger {
     var logger = Logger(label: "test.\(label)")
     logger.logLevel = ProcessInfo.processInfo.environment["RTCTL_TEST_LOG"] != nil ? .debug : .critical
@@ -124,19 +120,4 @@ func scriptFile(_ source: String) throws -> String {
     let path = directory.appendingPathComponent("game.js").path
     try source.write(toFile: path, atomically: true, encoding: .utf8)
     return path
-}
-
-/// Polls `condition` every 50 ms until it holds; fails the test after `limit` (a generous bound for a slow machine:
-/// the test asserts that it happens, not how fast).
-func eventually(
-    _ what: String,
-    within limit: Duration = .seconds(60),
-    _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + limit
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TestFailure("\(what) did not happen")
 }

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import RealtimeTestSupport
 
 /// `rtctl serve` run as a real process (the binary `swift test` built next to the test bundle).
 final class ServeProcess: Sendable {

@@ -2,12 +2,17 @@ import Logging
 import NIOConcurrencyHelpers
 
 /// Every line a logger writes, as `message key=value …`, for tests about what reaches the log.
-final class LogCapture: Sendable {
+public final class LogCapture: Sendable {
     private let lines = NIOLockedValueBox<[String]>([])
 
-    var all: [String] { lines.withLockedValue { $0 } }
+    public init() {}
 
-    func logger(level: Logger.Level = .info) -> Logger {
+    public var all: [String] { lines.withLockedValue { $0 } }
+
+    /// True when a line holds `text`.
+    public func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
+
+    public func logger(level: Logger.Level = .info) -> Logger {
         var logger = Logger(label: "rtctl.test") { _ in Handler(capture: self) }
         logger.logLevel = level
         return logger
