@@ -138,12 +138,15 @@ public struct BenchRunner: Sendable {
             drainDeadline: start + warmup + duration + drain
         )
         let seconds = Double(warmup + duration) / 1e9
+        for driver in drivers {
+            try await driver.loop.submit { driver.prepare(window: window) }.get()
+        }
         for (offset, driver) in drivers.enumerated() {
             let share = rate * Double(driver.clientIndices.count) / Double(max(configuration.clients, 1))
             // Loops take turns rather than sending at the same instants.
             let shift = share > 0 ? UInt64(Double(offset) * 1e9 / rate) : 0
             let schedule = OpenLoopSchedule(start: start + shift, rate: share, seconds: seconds - Double(shift) / 1e9)
-            try await driver.loop.submit { driver.start(schedule: schedule, window: window) }.get()
+            try await driver.loop.submit { driver.start(schedule: schedule) }.get()
         }
         let endAt = window.drainDeadline + UInt64(Self.lateGrace.nanoseconds)
         let total = Double(endAt - start) / 1e9

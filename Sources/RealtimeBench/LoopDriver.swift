@@ -168,16 +168,25 @@ final class LoopDriver: NIOScheduledCallbackHandler, @unchecked Sendable {
     // MARK: - Sending (on the loop)
 
     /// Starts a step: forgets the last step's figures and sends on `schedule` until it is done or ``endStep()``.
-    func start(schedule: OpenLoopSchedule, window: MeasurementWindow) {
+    /// Gets ready to count a step's deliveries in `window`: every driver must be ready before any sends, since its
+    /// clients receive what the others send (a driver that learnt the window late would miss, or reset, deliveries).
+    func prepare(window: MeasurementWindow) {
         loop.preconditionInEventLoop()
         pending?.cancel()
         pending = nil
-        self.schedule = schedule
         self.window = window
-        self.next = 0
+        schedule = OpenLoopSchedule(start: 0, rate: 0, count: 0)
+        next = 0
         counters = BenchCounters()
         recorder = LatencyRecorder()
         disconnectedAtStepStart = disconnected
+    }
+
+    /// Sends on `schedule` until it is done or ``endStep()``; after ``prepare(window:)`` on every driver.
+    func start(schedule: OpenLoopSchedule) {
+        loop.preconditionInEventLoop()
+        self.schedule = schedule
+        self.next = 0
         if schedule.count > 0, !slots.isEmpty { scheduleNext() }
     }
 
