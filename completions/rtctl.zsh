@@ -104,7 +104,7 @@ _rtctl_serve() {
         '--max-connections[TCP connections at once, at most; more are closed as soon as they are accepted (default\: max players + max pending + 64, within the open-file limit; given, it is used as is).]:n:'
         '--reconnect-grace[How long a player whose connection was lost (no close frame) keeps its slot, peer id and groups for a login with the same player session id; 0 removes it at once.]:duration:'
         '--max-lag[Close (1008 "too slow") a player whose oldest unsent reliable message is older than this; 0 turns the check off.]:duration:'
-        '--udp-receive-buffer[The UDP socket'\''s receive buffer (SO_RCVBUF)\: how much the kernel holds while the server is busy. Small keeps fast messages from arriving late (past it they are dropped); capped by net.core.rmem_max.]:bytes:'
+        '--udp-receive-buffer[The receive buffer (SO_RCVBUF) of each UDP socket of the fast port\: the shared one, and each bound player'\''s own. How much the kernel holds while the server is busy; small keeps fast messages from arriving late (past it they are dropped); capped by net.core.rmem_max.]:bytes:'
         '--script[A GameLift Realtime (exports.ssExports) or GameSparks Realtime (RTSession) script to run on Node.js.]:file:'
         '--node[The Node.js executable (18 or newer) that runs the script.]:path:'
         '*--script-arg[A launch argument for the script'\''s onProcessStarted(args), as key=value (repeatable).]:key=value:'

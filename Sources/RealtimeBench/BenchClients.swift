@@ -212,19 +212,27 @@ final class BenchClients: Sendable {
                 }
                 try await tasks.waitForAll()
             }
-            for (group, client) in first { try await client.requestGroupMembership(group) }
+            // The server reads each player's datagrams from a queue of its own, so it may answer a membership
+            // request before it has handled another client's join sent earlier: ask again every 100 ms, and join
+            // again every second.
             let retryAt = min(deadline, NIODeadline.now() + .seconds(1))
-            do {
-                try await waitUntil(retryAt, what: "group membership") { snapshots in
-                    var seen = [Int32: Int]()
-                    for snapshot in snapshots { seen.merge(snapshot.memberships) { max($0, $1) } }
-                    let incomplete = sizes.filter { group, size in (seen[group] ?? 0) < size }
-                    return incomplete.isEmpty ? nil : "\(incomplete.count) of \(sizes.count) groups incomplete"
+            while true {
+                for (group, client) in first { try await client.requestGroupMembership(group) }
+                do {
+                    try await waitUntil(min(retryAt, .now() + .milliseconds(100)), what: "group membership") {
+                        snapshots in
+                        var seen = [Int32: Int]()
+                        for snapshot in snapshots { seen.merge(snapshot.memberships) { max($0, $1) } }
+                        let incomplete = sizes.filter { group, size in (seen[group] ?? 0) < size }
+                        return incomplete.isEmpty ? nil : "\(incomplete.count) of \(sizes.count) groups incomplete"
+                    }
+                    return
+                } catch is BenchError where NIODeadline.now() < retryAt {
+                    continue
+                } catch is BenchError where NIODeadline.now() < deadline {
+                    logger.debug("group membership incomplete; joining again", metadata: ["attempt": "\(attempt)"])
+                    break
                 }
-                return
-            } catch let error as BenchError where NIODeadline.now() < deadline {
-                logger.debug("group membership incomplete; joining again", metadata: ["attempt": "\(attempt)"])
-                _ = error
             }
         }
     }

@@ -279,6 +279,17 @@ public final class RealtimeServer: Service, Sendable {
                 try udpChannel.pipeline.syncOperations.addHandler(host.makeDTLSHandler(secure.dtls))
             }
             try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
+            if secure == nil, let localAddress = udpChannel.localAddress {
+                host.attachPlayerSockets(
+                    PlayerSockets(
+                        loop: sessionLoop,
+                        localAddress: localAddress,
+                        receiveBuffer: configuration.udpReceiveBuffer,
+                        capacity: configuration.playerSocketCapacity,
+                        logger: logger
+                    ) { FastChannelHandler(host: host) }
+                )
+            }
             udpChannel.setOption(.autoRead, value: true).whenFailure { _ in }
         }.get()
 
@@ -356,6 +367,7 @@ public final class RealtimeServer: Service, Sendable {
         } onGracefulShutdown: {
             terminate()
         }
+        await host.closePlayerSockets()
         try? await udpChannel.close()
         status.update { $0.gameSession = .ended }
         if let fleet, let fleetTask {
@@ -519,19 +531,25 @@ public final class RealtimeServer: Service, Sendable {
         var address = tcpAddress
         if let udpPort = configuration.udpPort {
             address.port = udpPort
-            return try await bindUDP(loop: loop, address: address)
+            return try await bindUDP(loop: loop, address: address, configuration: configuration)
         }
         address.port = tcpPort
         do {
-            return try await bindUDP(loop: loop, address: address)
+            return try await bindUDP(loop: loop, address: address, configuration: configuration)
         } catch  where configuration.port == 0 {
             logger.debug("UDP port \(tcpPort) is taken; binding another", metadata: ["error": "\(error)"])
             address.port = 0
-            return try await bindUDP(loop: loop, address: address)
+            return try await bindUDP(loop: loop, address: address, configuration: configuration)
         }
     }
 
-    private func bindUDP(loop: any EventLoop, address: SocketAddress) async throws -> any Channel {
+    private func bindUDP(
+        loop: any EventLoop,
+        address: SocketAddress,
+        configuration: ServerConfiguration
+    ) async throws
+        -> any Channel
+    {
         var bootstrap = DatagramBootstrap(group: loop)
             // Reads start once the session's handler is in place.
             .channelOption(.autoRead, value: false)
@@ -552,10 +570,31 @@ public final class RealtimeServer: Service, Sendable {
         if address.protocol == .inet6 {
             bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
         }
+        if configuration.tls == nil {
+            // Plain mode gives each bound player a socket of its own on this port (``PlayerSockets``), which needs
+            // SO_REUSEPORT on every socket of the port. Another process could then share a port that is taken, so
+            // first a socket without it finds out whether the port is free.
+            if address.port != 0 { try Self.probeUDPPort(address) }
+            bootstrap = bootstrap.channelOption(PlayerSockets.reusePort, value: 1)
+        }
         return try await bootstrap.bind(to: address).get()
     }
 
-    private static let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)
+    /// Throws EADDRINUSE when another socket holds `address` (a plain bind refuses a port any socket holds).
+    private static func probeUDPPort(_ address: SocketAddress) throws {
+        let family = address.protocol == .inet6 ? AF_INET6 : AF_INET
+        let fd = socket(family, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        defer { close(fd) }
+        if family == AF_INET6 {
+            var off: CInt = 0
+            setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<CInt>.size))
+        }
+        let result = address.withSockAddr { bind(fd, $0, socklen_t($1)) }
+        guard result == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
+    }
+
+    static let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)
 
     // MARK: - Connections
 

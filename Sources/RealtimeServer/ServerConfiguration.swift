@@ -86,4 +86,12 @@ public struct ServerConfiguration: Sendable {
         guard let openFileLimit else { return wanted }
         return max(1, min(wanted, openFileLimit - reserved))
     }
+
+    /// How many bound players get a UDP socket of their own (``PlayerSockets``): every player, within what the
+    /// open-file limit leaves beside the connections and the reserve.
+    var playerSocketCapacity: Int {
+        guard let openFileLimit else { return session.maxPlayers }
+        let left = openFileLimit - effectiveMaxConnections - Self.reservedDescriptors(openFileLimit: openFileLimit)
+        return max(0, min(session.maxPlayers, left))
+    }
 }

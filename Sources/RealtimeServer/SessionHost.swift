@@ -64,6 +64,17 @@ final class SessionHost: Sendable {
         core.value.startTicking()
     }
 
+    /// Plain mode: the sockets of the bound players on the fast port (see ``PlayerSockets``).
+    func attachPlayerSockets(_ sockets: PlayerSockets) {
+        core.value.playerSockets = sockets
+    }
+
+    /// Closes the players' own sockets on the fast port before the shared one closes.
+    func closePlayerSockets() async {
+        let core = self.core
+        try? await loop.submit { core.value.playerSockets?.closeAll() }.get()
+    }
+
     /// The first look at a datagram, before it is decoded: false drops it (counted, not logged).
     func screen(_ endpoint: UDPEndpoint) -> Bool {
         core.value.screen(endpoint)
@@ -73,9 +84,10 @@ final class SessionHost: Sendable {
         core.value.receive(packet, from: endpoint)
     }
 
-    /// The end of a read batch: flush what its datagrams produced.
+    /// The end of a read batch on one of the fast port's sockets: what the datagrams produced leaves once every socket
+    /// that was ready in this turn of the loop has been read (one `sendmmsg` for all of them).
     func datagramBatchEnded() {
-        core.value.flush()
+        core.value.flushThisTick()
     }
 
     func dropped(_ reason: DropReason, _ detail: @autoclosure () -> String) {
@@ -199,6 +211,7 @@ final class SessionCore {
     private var session: GameSession
     private var connections: [ConnectionID: Entry] = [:]
     var udpChannel: (any Channel)?
+    var playerSockets: PlayerSockets?
     private var udpNeedsFlush = false
     /// Writes per connection since the last flush, and the connections in the order they got their first write.
     private var pendingWrites: [ConnectionID: [ConnectionWrite]] = [:]
@@ -302,6 +315,7 @@ final class SessionCore {
     private func tick() {
         perform(session.expireLostPlayers(at: .now()))
         flush()
+        playerSockets?.closeUnbound { session.isAssociated($0) }
     }
 
     /// The first look at a datagram (see ``GameSession/screen(datagramFrom:at:)``): true to decode it.
@@ -405,6 +419,7 @@ final class SessionCore {
         guard !shuttingDown else { return }
         shuttingDown = true
         ticker?.cancel()
+        playerSockets?.closeAll()
         logger.info("shutting down", metadata: ["connections": "\(connections.count)"])
         perform(session.shutDown())
         flush()
@@ -514,7 +529,7 @@ final class SessionCore {
     /// Flushes once the work already queued on the loop is handled, without waiting for ``flushInterval``: questions
     /// for the script and the relays its answers release are batched by the loop's pass, not by time, since each of
     /// them already waits for a round trip to the script.
-    private func flushThisTick() {
+    func flushThisTick() {
         guard !tickFlushQueued else { return }
         tickFlushQueued = true
         let core = NIOLoopBound(self, eventLoop: loop)
@@ -640,6 +655,7 @@ final class SessionCore {
                     promise: nil
                 )
             }
+            playerSockets?.open(endpoint)
             logger.debug("UDP associated", metadata: ["peerId": "\(peerId)", "address": "\(endpoint)"])
         case .fastReady(let peerId):
             logger.debug("fast channel ready", metadata: ["peerId": "\(peerId)"])

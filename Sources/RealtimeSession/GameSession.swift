@@ -156,6 +156,9 @@ public struct GameSession: Sendable {
     /// The player with this peer id, if connected.
     public func player(_ peerId: Int32) -> Player? { players[peerId]?.player }
 
+    /// True when a peer's fast channel is bound to `endpoint` (its datagrams from there are that peer's).
+    public func isAssociated(_ endpoint: UDPEndpoint) -> Bool { udpBindings[endpoint] != nil }
+
     /// The members of a group (-1: every player; 0, unknown or empty: none), ascending.
     public func members(of group: Int32) -> [Int32] {
         group == RealtimeConstants.allPlayersGroup ? playerOrder : groups[group] ?? []

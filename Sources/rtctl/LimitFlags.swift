@@ -87,8 +87,9 @@ struct LimitFlags: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             """
-            The UDP socket's receive buffer (SO_RCVBUF): how much the kernel holds while the server is busy. Small \
-            keeps fast messages from arriving late (past it they are dropped); capped by net.core.rmem_max.
+            The receive buffer (SO_RCVBUF) of each UDP socket of the fast port: the shared one, and each bound \
+            player's own. How much the kernel holds while the server is busy; small keeps fast messages from \
+            arriving late (past it they are dropped); capped by net.core.rmem_max.
             """,
             valueName: "bytes"
         )

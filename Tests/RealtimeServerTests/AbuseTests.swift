@@ -4,6 +4,7 @@ import NIOWebSocket
 import RealtimeProtocol
 import RealtimeServer
 import RealtimeSession
+import RealtimeTestSupport
 import Testing
 
 /// What an attacker or a flaky network does to a running server, over real sockets: each test fails on a server that
@@ -124,10 +125,7 @@ struct AbuseTests {
             $0.session.udpRebindAfterSilence = .seconds(3600)
         }
         defer { server.task.cancel() }
-        let a = try await server.login("a")
-        let b = try await server.login("b")
-        try await a.associateUDP()
-        try await b.associateUDP()
+        let (a, b) = try await boundPair(server)
         // From another IP address (refused before decoding) and from the players' own address (decoded, limited).
         let strangers = [try await server.openUDP(from: "127.0.0.2"), try await server.openUDP()]
         var random = SystemRandomNumberGenerator()
@@ -152,6 +150,49 @@ struct AbuseTests {
             await stranger.close()
         }
         try await server.stop()
+    }
+
+    @Test("a flood that overflows the shared UDP socket never reaches a player's queue: each has a socket of its own")
+    func floodSparesPlayersQueues() async throws {
+        let server = try await RunningServer.start {
+            // The smallest receive buffer the kernel allows: a handful of datagrams, which a flood keeps full.
+            $0.udpReceiveBuffer = 1
+            $0.session.udpRebindAfterSilence = .seconds(3600)
+        }
+        defer { server.task.cancel() }
+        let (a, b) = try await boundPair(server)
+        let ports = [a, b].compactMap { $0.udp?.channel.localAddress?.port }
+        try await eventually("a connected socket on the fast port for each player") {
+            connectedUDPPeers(ofLocalPort: server.address.udpPort).isSuperset(of: ports)
+        }
+        var forged = ByteBuffer()
+        forged.writePacket(message(10, to: b.peerId, "forged").withSender(a.peerId, sequence: 1_000))
+        let floods = [
+            try DatagramFlood(port: server.address.udpPort, datagram: Array(forged.readableBytesView)),
+            try DatagramFlood(
+                port: server.address.udpPort,
+                datagram: (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37) }
+            ),
+        ]
+        // Each player datagram leaves in the middle of a burst that keeps the shared socket's queue full.
+        for round in 0..<50 {
+            for flood in floods { flood.burst(500) }
+            let send = Task { try await a.sendFast(message(12, to: b.peerId, "round \(round)")) }
+            for flood in floods { flood.burst(500) }
+            try await send.value
+            #expect(String(buffer: try await b.nextFast().payload) == "round \(round)")
+        }
+        try await server.stop()
+        #expect(connectedUDPPeers(ofLocalPort: server.address.udpPort).isEmpty, "a player's socket outlived the server")
+    }
+
+    /// Players "a" and "b", logged in, with their fast channels bound.
+    private func boundPair(_ server: RunningServer) async throws -> (TestPlayer, TestPlayer) {
+        let a = try await server.login("a")
+        let b = try await server.login("b")
+        try await a.associateUDP()
+        try await b.associateUDP()
+        return (a, b)
     }
 
     @Test("a connection that does not log in is closed (1008 login timeout) even though it answers pings")
