@@ -12,9 +12,12 @@ final class FastChannelHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let host: SessionHost
+    /// The port's shared socket (not a player's own, see ``PlayerSockets``).
+    private let shared: Bool
 
-    init(host: SessionHost) {
+    init(host: SessionHost, shared: Bool) {
         self.host = host
+        self.shared = shared
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -37,7 +40,7 @@ final class FastChannelHandler: ChannelInboundHandler {
             host.dropped(.malformedDatagram, "from \(envelope.remoteAddress): \(error)")
             return
         }
-        host.datagramReceived(packet, from: endpoint)
+        host.datagramReceived(packet, from: endpoint, onSharedSocket: shared)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

@@ -10,7 +10,8 @@ import Glibc
 import Musl
 #endif
 
-/// Plain mode's fast port as one socket per bound player beside the shared one: each bound to the fast port itself
+/// Plain mode's fast port as one socket per active player beside the shared one (opened at a bound player's first
+/// game message, so idle players cost none): each bound to the fast port itself
 /// (`SO_REUSEPORT`) and connected to its player's address. The kernel hands a datagram to the socket connected to its
 /// source before the shared one, so each player's datagrams wait in a queue of their own, and a flood at the port
 /// (random bytes, forged senders, `-5`s from strangers) fills only the shared socket's receive buffer, never a
@@ -33,8 +34,6 @@ final class PlayerSockets {
         level: .socket,
         name: NIOBSDSocket.Option(rawValue: SO_REUSEPORT)
     )
-    /// A player sends a few datagrams per frame; a read takes what has queued since the last.
-    private static let datagramsPerRead = 16
 
     private let loop: any EventLoop
     private let localAddress: SocketAddress
@@ -62,20 +61,20 @@ final class PlayerSockets {
         self.makeHandler = makeHandler
     }
 
-    /// A player's fast channel was bound to `endpoint`: give it its own socket (once).
+    /// A bound player's message came from `endpoint` through the shared socket: give it its own socket (once).
     func open(_ endpoint: UDPEndpoint) {
         guard !closed, slots[endpoint] == nil, slots.count < capacity else { return }
         slots[endpoint] = .opening
         let makeHandler = self.makeHandler
         var bootstrap = DatagramBootstrap(group: loop)
             .channelOption(Self.reusePort, value: 1)
-            .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
+            // One datagram per read, into a buffer just over the largest one allowed (a longer one shows as
+            // oversized): a socket per player must cost little memory (10,000 idle players), and a player's queue
+            // holds only what it sent since the loop's last turn.
             .channelOption(.maxMessagesPerRead, value: 1)
             .channelOption(
                 .recvAllocator,
-                value: FixedSizeRecvByteBufferAllocator(
-                    capacity: Self.datagramsPerRead * (RealtimeConstants.maxDatagramSize + 1)
-                )
+                value: FixedSizeRecvByteBufferAllocator(capacity: RealtimeConstants.maxDatagramSize + 1)
             )
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer))
             .channelInitializer { channel in

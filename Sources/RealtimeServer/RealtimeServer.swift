@@ -278,7 +278,7 @@ public final class RealtimeServer: Service, Sendable {
             if let secure {
                 try udpChannel.pipeline.syncOperations.addHandler(host.makeDTLSHandler(secure.dtls))
             }
-            try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host))
+            try udpChannel.pipeline.syncOperations.addHandler(FastChannelHandler(host: host, shared: true))
             if secure == nil, let localAddress = udpChannel.localAddress {
                 host.attachPlayerSockets(
                     PlayerSockets(
@@ -287,7 +287,7 @@ public final class RealtimeServer: Service, Sendable {
                         receiveBuffer: configuration.udpReceiveBuffer,
                         capacity: configuration.playerSocketCapacity,
                         logger: logger
-                    ) { FastChannelHandler(host: host) }
+                    ) { FastChannelHandler(host: host, shared: false) }
                 )
             }
             udpChannel.setOption(.autoRead, value: true).whenFailure { _ in }

@@ -88,10 +88,11 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// How many bound players get a UDP socket of their own (``PlayerSockets``): every player, within what the
-    /// open-file limit leaves beside the connections and the reserve.
+    /// open-file limit leaves beside the connections and twice the reserve.
     var playerSocketCapacity: Int {
         guard let openFileLimit else { return session.maxPlayers }
-        let left = openFileLimit - effectiveMaxConnections - Self.reservedDescriptors(openFileLimit: openFileLimit)
+        let left =
+            openFileLimit - effectiveMaxConnections - 2 * Self.reservedDescriptors(openFileLimit: openFileLimit)
         return max(0, min(session.maxPlayers, left))
     }
 }

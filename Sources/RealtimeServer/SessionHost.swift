@@ -80,8 +80,16 @@ final class SessionHost: Sendable {
         core.value.screen(endpoint)
     }
 
-    func datagramReceived(_ packet: Packet, from endpoint: UDPEndpoint) {
-        core.value.receive(packet, from: endpoint)
+    func datagramReceived(_ packet: Packet, from endpoint: UDPEndpoint, onSharedSocket: Bool) {
+        let core = core.value
+        core.receive(packet, from: endpoint)
+        // A bound player's first game message opens its own socket (the UDP handshake and group requests do not:
+        // an idle player costs no socket).
+        if onSharedSocket, packet.opCode.isDeveloper, let sockets = core.playerSockets,
+            core.isAssociated(endpoint)
+        {
+            sockets.open(endpoint)
+        }
     }
 
     /// The end of a read batch on one of the fast port's sockets: what the datagrams produced leaves once every socket
@@ -317,6 +325,8 @@ final class SessionCore {
         flush()
         playerSockets?.closeUnbound { session.isAssociated($0) }
     }
+
+    func isAssociated(_ endpoint: UDPEndpoint) -> Bool { session.isAssociated(endpoint) }
 
     /// The first look at a datagram (see ``GameSession/screen(datagramFrom:at:)``): true to decode it.
     func screen(_ endpoint: UDPEndpoint) -> Bool {
@@ -655,7 +665,6 @@ final class SessionCore {
                     promise: nil
                 )
             }
-            playerSockets?.open(endpoint)
             logger.debug("UDP associated", metadata: ["peerId": "\(peerId)", "address": "\(endpoint)"])
         case .fastReady(let peerId):
             logger.debug("fast channel ready", metadata: ["peerId": "\(peerId)"])

@@ -161,7 +161,13 @@ struct AbuseTests {
         }
         defer { server.task.cancel() }
         let (a, b) = try await boundPair(server)
+        // A player's own socket opens at its first game message (an idle player has none).
         let ports = [a, b].compactMap { $0.udp?.channel.localAddress?.port }
+        #expect(connectedUDPPeers(ofLocalPort: server.address.udpPort).isDisjoint(with: ports))
+        try await a.sendFast(message(12, to: b.peerId, "hello"))
+        #expect(String(buffer: try await b.nextFast().payload) == "hello")
+        try await b.sendFast(message(12, to: a.peerId, "hello"))
+        #expect(String(buffer: try await a.nextFast().payload) == "hello")
         try await eventually("a connected socket on the fast port for each player") {
             connectedUDPPeers(ofLocalPort: server.address.udpPort).isSuperset(of: ports)
         }
