@@ -27,7 +27,13 @@ final class PlayerSockets {
     private enum Slot {
         case opening
         case open(any Channel)
+        /// Opening failed, or the socket closed on an error (an ICMP error the kernel reports on a connected
+        /// socket, out of descriptors): the player shares the port's socket until then.
+        case failed(until: NIODeadline)
     }
+
+    /// How long a player whose socket failed shares the port's socket before another try.
+    static let retryAfter = TimeAmount.seconds(10)
 
     /// `SO_REUSEPORT`: every socket on the fast port sets it, the shared one included.
     static let reusePort = ChannelOptions.Types.SocketOption(
@@ -63,7 +69,12 @@ final class PlayerSockets {
 
     /// A bound player's message came from `endpoint` through the shared socket: give it its own socket (once).
     func open(_ endpoint: UDPEndpoint) {
-        guard !closed, slots[endpoint] == nil, slots.count < capacity else { return }
+        guard !closed, slots.count < capacity || slots[endpoint] != nil else { return }
+        switch slots[endpoint] {
+        case .opening?, .open?: return
+        case .failed(let until)? where NIODeadline.now() < until: return
+        case .failed?, nil: break
+        }
         slots[endpoint] = .opening
         let makeHandler = self.makeHandler
         var bootstrap = DatagramBootstrap(group: loop)
@@ -107,7 +118,8 @@ final class PlayerSockets {
             channel.closeFuture.whenComplete { _ in sockets.value.forget(endpoint, channel) }
         case .failure(let error):
             // The shared socket still takes this player's datagrams; only the isolation is missing.
-            slots[endpoint] = nil
+            guard case .opening = slots[endpoint] else { return }
+            slots[endpoint] = .failed(until: .now() + Self.retryAfter)
             logger.debug(
                 "no socket of its own for a player's fast channel",
                 metadata: ["address": "\(endpoint)", "error": "\(error)"]
@@ -115,8 +127,11 @@ final class PlayerSockets {
         }
     }
 
+    /// A socket closed; unless this closed it (its slot is gone then), it closed on an error.
     private func forget(_ endpoint: UDPEndpoint, _ channel: any Channel) {
-        if case .open(let current) = slots[endpoint], current === channel { slots[endpoint] = nil }
+        if case .open(let current) = slots[endpoint], current === channel {
+            slots[endpoint] = .failed(until: .now() + Self.retryAfter)
+        }
     }
 
     /// Closes the sockets of addresses no player is bound to any more (it moved, or left).

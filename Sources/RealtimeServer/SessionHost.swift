@@ -510,6 +510,12 @@ final class SessionCore {
 
     private func writeDatagram(_ datagram: ByteBuffer, to endpoint: UDPEndpoint) {
         guard let udpChannel else { return }
+        if !udpChannel.isWritable, udpNeedsFlush {
+            // Writes of a whole pass of the loop wait for one flush (``flushThisTick()``); past the socket's
+            // high-water mark they go now, and only a backlog the kernel did not take counts as full.
+            udpNeedsFlush = false
+            udpChannel.flush()
+        }
         guard udpChannel.isWritable else {
             report(.dropped(.slowConsumer, peerId: nil, detail: "UDP socket backlog full, datagram to \(endpoint)"))
             return
