@@ -43,9 +43,9 @@ public final class AdminServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+        let channel: NIOAsyncChannel<any Channel, Never>
         do {
-            channel = try await bind()
+            channel = try await bindHTTPListener(host: configuration.host, port: configuration.port)
         } catch let error as IOError {
             // Named apart from the game port's errors, which the CLI reports with --port.
             let reason = strerror(error.errnoCode).map { String(cString: $0) } ?? "errno \(error.errnoCode)"
@@ -61,9 +61,9 @@ public final class AdminServer: Service, Sendable {
         let interval = configuration.eventInterval
         let logger = logger
         await cancelWhenGracefulShutdown {
-            await acceptUntilClosed(channel) { connection in
+            await acceptUntilClosed(channel) { accepted in
                 do {
-                    try await Self.serve(connection, router: router, interval: interval)
+                    try await serveHTTP(accepted) { try await Self.serve($0, router: router, interval: interval) }
                 } catch {
                     logger.debug("admin connection ended", metadata: ["error": "\(error)"])
                 }
@@ -71,24 +71,9 @@ public final class AdminServer: Service, Sendable {
         }
     }
 
-    private func bind() async throws -> NIOAsyncChannel<
-        NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never
-    > {
-        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: configuration.host, port: configuration.port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel
-                    )
-                }
-            }
-    }
-
     /// One connection: requests in turn (keep-alive); an event stream holds the connection until the client leaves.
     private static func serve(
-        _ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>,
+        _ connection: HTTPConnection,
         router: AdminRouter,
         interval: Duration
     ) async throws {

@@ -30,13 +30,13 @@ final class FakeAgonesSidecar: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
-    private let serverChannel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>
+    private let serverChannel: NIOAsyncChannel<any Channel, Never>
     private let task: Task<Void, Never>
     let port: Int
 
     private init(
         state: NIOLockedValueBox<State>,
-        channel: NIOAsyncChannel<NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, Never>,
+        channel: NIOAsyncChannel<any Channel, Never>,
         task: Task<Void, Never>
     ) {
         self.state = state
@@ -48,25 +48,18 @@ final class FakeAgonesSidecar: Sendable {
     /// A sidecar for a GameServer with these ports (name, port) and health period.
     static func start(ports: [(String, Int)], periodSeconds: Int = 1) async throws -> FakeAgonesSidecar {
         let state = NIOLockedValueBox(State(ports: ports, periodSeconds: periodSeconds))
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(
-                        wrappingChannelSynchronously: channel
-                    )
-                }
-            }
+        let channel = try await bindHTTPListener(host: "127.0.0.1", port: 0)
         let box = NIOLockedValueBox<FakeAgonesSidecar?>(nil)
         let task = Task<Void, Never> {
-            await acceptUntilClosed(channel) { connection in
-                guard let sidecar = box.withLockedValue({ $0 }) else {
-                    // Not started yet: still consumed, so NIO does not see an accepted connection dropped.
-                    try? await connection.executeThenClose { _, _ in }
-                    return
+            await acceptUntilClosed(channel) { accepted in
+                try? await serveHTTP(accepted) { connection in
+                    guard let sidecar = box.withLockedValue({ $0 }) else {
+                        // Not started yet: closed unanswered.
+                        try await connection.executeThenClose { _, _ in }
+                        return
+                    }
+                    try await sidecar.serve(connection)
                 }
-                try? await sidecar.serve(connection)
             }
         }
         let sidecar = FakeAgonesSidecar(state: state, channel: channel, task: task)
@@ -147,7 +140,7 @@ final class FakeAgonesSidecar: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>) async throws {
+    private func serve(_ connection: HTTPConnection) async throws {
         try await connection.executeThenClose { inbound, outbound in
             var head: HTTPRequestHead?
             var body = ""
