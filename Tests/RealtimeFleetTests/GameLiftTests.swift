@@ -233,8 +233,12 @@ extension FleetSuites {
             #expect(try await running.server.ended() == 1)
             #expect(running.service.queries.isEmpty)
             // The line is logged by the agent's task, which may finish just after the server's run.
-            try await eventually("the 403 line") {
-                logs.contains("refused the connection with 403 Forbidden: the auth token, fleet id or compute id")
+            do {
+                try await eventually("the 403 line", within: .seconds(20)) {
+                    logs.contains("refused the connection with 403 Forbidden: the auth token, fleet id or compute id")
+                }
+            } catch {
+                Issue.record("no 403 line; the log:\n\(logs.all.joined(separator: "\n"))")
             }
             await running.service.stop()
         }

@@ -205,15 +205,16 @@ struct AbuseTests {
     func loginTimeout() async throws {
         let server = try await RunningServer.start {
             // Pings every second; silence is tolerated for 3 s, longer than the 2 s login deadline, so however slowly
-            // the machine lets the client answer, the login deadline is what closes it, after at least one ping.
+            // the machine lets the client answer, the login deadline is what closes it.
             $0.loginTimeout = .seconds(2)
             $0.pingInterval = .seconds(1)
         }
         defer { server.task.cancel() }
         let idle = try await server.connect()
+        // Alive as far as keep-alive goes: it pings the server itself, and answers the server's pings.
+        try await idle.send(frame: WebSocketFrame(fin: true, opcode: .ping, maskKey: .random(), data: ByteBuffer()))
         let close = try await idle.expectClose()
         #expect(close.code == 1008 && close.reason == "login timeout")
-        #expect(!idle.pings.isEmpty, "it answered pings")
         // A connection that never even upgrades is closed too.
         let raw = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: server.host, port: server.address.tcpPort).get()
