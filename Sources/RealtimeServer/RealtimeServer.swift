@@ -575,37 +575,14 @@ public final class RealtimeServer: Service, Sendable {
             // Plain mode gives each bound player a socket of its own on this port (``PlayerSockets``), which needs
             // SO_REUSEPORT on every socket of the port. Another process's server could then share a port it holds
             // (the kernel may even pick such a port for port 0), so a socket without it picks or checks the port.
-            address.port = try Self.freeUDPPort(address)
+            var probe = DatagramBootstrap(group: loop)
+            if address.protocol == .inet6 { probe = probe.channelOption(Self.ipv6Only, value: 0) }
+            let channel = try await probe.bind(to: address).get()
+            address.port = channel.localAddress?.port ?? address.port
+            try await channel.close()
             bootstrap = bootstrap.channelOption(PlayerSockets.reusePort, value: 1)
         }
         return try await bootstrap.bind(to: address).get()
-    }
-
-    /// Binds a plain socket (a bind no socket may share) to `address` and returns its port: `address`'s own, or the
-    /// one the kernel picked for port 0; throws EADDRINUSE when another socket holds it.
-    private static func freeUDPPort(_ address: SocketAddress) throws -> Int {
-        let family = address.protocol == .inet6 ? AF_INET6 : AF_INET
-        let fd = socket(family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        defer { close(fd) }
-        if family == AF_INET6 {
-            var off: CInt = 0
-            guard setsockopt(fd, CInt(IPPROTO_IPV6), IPV6_V6ONLY, &off, socklen_t(MemoryLayout<CInt>.size)) == 0
-            else { throw IOError(errnoCode: errno, reason: "setsockopt(IPV6_V6ONLY)") }
-        }
-        guard address.withSockAddr({ bind(fd, $0, socklen_t($1)) }) == 0 else {
-            throw IOError(errnoCode: errno, reason: "bind")
-        }
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw IOError(errnoCode: errno, reason: "getsockname") }
-        return withUnsafeBytes(of: &storage) { bytes in
-            // sin_port and sin6_port sit at the same offset, in network byte order.
-            Int(UInt16(bigEndian: bytes.load(fromByteOffset: 2, as: UInt16.self)))
-        }
     }
 
     static let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)

@@ -51,6 +51,22 @@ struct ServeScenarioTests {
         #expect(try await first.waitForExit().status == 0)
     }
 
+    @Test("a UDP port another server holds is refused (SO_REUSEPORT on both would let them share it), serve exits 1")
+    func udpPortTaken() async throws {
+        let first = try RunningProcess(Subprocess.rtctl, ["serve", "--port", "0", "--host", "127.0.0.1"])
+        let line = try #require(try await first.nextLine())
+        let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        let udpPort = try #require(object?["udpPort"] as? Int, "no udpPort in \(line)")
+        let second = try await Subprocess.rtctl(
+            ["serve", "--port", "0", "--udp-port", String(udpPort), "--host", "127.0.0.1"]
+        )
+        #expect(second.status == 1)
+        #expect(second.stderr.contains("--udp-port \(udpPort)"), "\(second.stderr)")
+        #expect(second.stderr.contains("in use"), "\(second.stderr)")
+        first.signal(SIGTERM)
+        #expect(try await first.waitForExit().status == 0)
+    }
+
     @Test("--help and --version print to stdout and exit 0")
     func helpAndVersion() async throws {
         let help = try await Subprocess.rtctl(["serve", "--help"])
