@@ -215,25 +215,23 @@ final class BenchClients: Sendable {
             // The server reads each player's datagrams from a queue of its own, so it may answer a membership
             // request before it has handled another client's join sent earlier: ask again every 100 ms, and join
             // again every second.
-            let retryAt = min(deadline, NIODeadline.now() + .seconds(1))
-            while true {
+            let rejoinAt = min(deadline, NIODeadline.now() + .seconds(1))
+            var missing: String?
+            repeat {
                 for (group, client) in first { try await client.requestGroupMembership(group) }
-                do {
-                    try await waitUntil(min(retryAt, .now() + .milliseconds(100)), what: "group membership") {
-                        snapshots in
-                        var seen = [Int32: Int]()
-                        for snapshot in snapshots { seen.merge(snapshot.memberships) { max($0, $1) } }
-                        let incomplete = sizes.filter { group, size in (seen[group] ?? 0) < size }
-                        return incomplete.isEmpty ? nil : "\(incomplete.count) of \(sizes.count) groups incomplete"
-                    }
-                    return
-                } catch is BenchError where NIODeadline.now() < retryAt {
-                    continue
-                } catch is BenchError where NIODeadline.now() < deadline {
-                    logger.debug("group membership incomplete; joining again", metadata: ["attempt": "\(attempt)"])
-                    break
+                missing = try await poll(until: min(rejoinAt, .now() + .milliseconds(100)), what: "group membership") {
+                    snapshots in
+                    var seen = [Int32: Int]()
+                    for snapshot in snapshots { seen.merge(snapshot.memberships) { max($0, $1) } }
+                    let incomplete = sizes.filter { group, size in (seen[group] ?? 0) < size }
+                    return incomplete.isEmpty ? nil : "\(incomplete.count) of \(sizes.count) groups incomplete"
                 }
+                if missing == nil { return }
+            } while NIODeadline.now() < rejoinAt
+            if let missing, NIODeadline.now() >= deadline {
+                throw BenchError(.notReady, "the clients were not ready in time: group membership: \(missing)")
             }
+            logger.debug("group membership incomplete; joining again", metadata: ["attempt": "\(attempt)"])
         }
     }
 
@@ -244,18 +242,28 @@ final class BenchClients: Sendable {
         what: String,
         pending: ([LoopDriver.Snapshot]) -> String?
     ) async throws {
+        if let missing = try await poll(until: deadline, what: what, pending: pending) {
+            throw BenchError(.notReady, "the clients were not ready in time: \(what): \(missing)")
+        }
+    }
+
+    /// Polls the drivers until `pending` returns nil (then nil) or `deadline` passes (then its last answer); throws
+    /// ``BenchError/Code/notReady`` at once when a client was disconnected.
+    private func poll(
+        until deadline: NIODeadline,
+        what: String,
+        pending: ([LoopDriver.Snapshot]) -> String?
+    ) async throws -> String? {
         while true {
             let snapshots = try await snapshots()
-            guard let missing = pending(snapshots) else { return }
+            guard let missing = pending(snapshots) else { return nil }
             if let lost = snapshots.first(where: { $0.disconnected > 0 }) {
                 throw BenchError(
                     .notReady,
                     "a client was disconnected while getting ready (\(what)): \(lost.firstDisconnect ?? "closed")"
                 )
             }
-            if NIODeadline.now() >= deadline {
-                throw BenchError(.notReady, "the clients were not ready in time: \(what): \(missing)")
-            }
+            if NIODeadline.now() >= deadline { return missing }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
     }

@@ -32,8 +32,8 @@ final class PlayerSockets {
         case failed(until: NIODeadline)
     }
 
-    /// How long a player whose socket failed shares the port's socket before another try.
-    static let retryAfter = TimeAmount.seconds(10)
+    /// How long a player whose socket failed shares the port's socket before another try (by default).
+    static let defaultRetryAfter = TimeAmount.seconds(10)
 
     /// `SO_REUSEPORT`: every socket on the fast port sets it, the shared one included.
     static let reusePort = ChannelOptions.Types.SocketOption(
@@ -47,7 +47,9 @@ final class PlayerSockets {
     /// Sockets at most (the open-file limit's share); past it, players share the port's socket.
     private let capacity: Int
     private let logger: Logger
-    private let makeHandler: @Sendable () -> FastChannelHandler
+    private let retryAfter: TimeAmount
+    /// The handler of a new socket: the session's ``FastChannelHandler``.
+    private let makeHandler: @Sendable () -> any ChannelHandler
     private var slots: [UDPEndpoint: Slot] = [:]
     private var closed = false
 
@@ -57,13 +59,15 @@ final class PlayerSockets {
         receiveBuffer: Int,
         capacity: Int,
         logger: Logger,
-        makeHandler: @escaping @Sendable () -> FastChannelHandler
+        retryAfter: TimeAmount = PlayerSockets.defaultRetryAfter,
+        makeHandler: @escaping @Sendable () -> any ChannelHandler
     ) {
         self.loop = loop
         self.localAddress = localAddress
         self.receiveBuffer = receiveBuffer
         self.capacity = capacity
         self.logger = logger
+        self.retryAfter = retryAfter
         self.makeHandler = makeHandler
     }
 
@@ -119,7 +123,7 @@ final class PlayerSockets {
         case .failure(let error):
             // The shared socket still takes this player's datagrams; only the isolation is missing.
             guard case .opening = slots[endpoint] else { return }
-            slots[endpoint] = .failed(until: .now() + Self.retryAfter)
+            slots[endpoint] = .failed(until: .now() + retryAfter)
             logger.debug(
                 "no socket of its own for a player's fast channel",
                 metadata: ["address": "\(endpoint)", "error": "\(error)"]
@@ -130,7 +134,7 @@ final class PlayerSockets {
     /// A socket closed; unless this closed it (its slot is gone then), it closed on an error.
     private func forget(_ endpoint: UDPEndpoint, _ channel: any Channel) {
         if case .open(let current) = slots[endpoint], current === channel {
-            slots[endpoint] = .failed(until: .now() + Self.retryAfter)
+            slots[endpoint] = .failed(until: .now() + retryAfter)
         }
     }
 
