@@ -48,6 +48,8 @@ final class PlayerSockets {
     private let capacity: Int
     private let logger: Logger
     private let retryAfter: TimeAmount
+    /// The time, for the back-off (a test's own clock).
+    private let now: @Sendable () -> NIODeadline
     /// The handler of a new socket: the session's ``FastChannelHandler``.
     private let makeHandler: @Sendable () -> any ChannelHandler
     private var slots: [UDPEndpoint: Slot] = [:]
@@ -60,6 +62,7 @@ final class PlayerSockets {
         capacity: Int,
         logger: Logger,
         retryAfter: TimeAmount = PlayerSockets.defaultRetryAfter,
+        now: @escaping @Sendable () -> NIODeadline = NIODeadline.now,
         makeHandler: @escaping @Sendable () -> any ChannelHandler
     ) {
         self.loop = loop
@@ -68,6 +71,7 @@ final class PlayerSockets {
         self.capacity = capacity
         self.logger = logger
         self.retryAfter = retryAfter
+        self.now = now
         self.makeHandler = makeHandler
     }
 
@@ -76,7 +80,7 @@ final class PlayerSockets {
         guard !closed, slots.count < capacity || slots[endpoint] != nil else { return }
         switch slots[endpoint] {
         case .opening?, .open?: return
-        case .failed(let until)? where NIODeadline.now() < until: return
+        case .failed(let until)? where now() < until: return
         case .failed?, nil: break
         }
         slots[endpoint] = .opening
@@ -123,7 +127,7 @@ final class PlayerSockets {
         case .failure(let error):
             // The shared socket still takes this player's datagrams; only the isolation is missing.
             guard case .opening = slots[endpoint] else { return }
-            slots[endpoint] = .failed(until: .now() + retryAfter)
+            slots[endpoint] = .failed(until: now() + retryAfter)
             logger.debug(
                 "no socket of its own for a player's fast channel",
                 metadata: ["address": "\(endpoint)", "error": "\(error)"]
@@ -134,7 +138,7 @@ final class PlayerSockets {
     /// A socket closed; unless this closed it (its slot is gone then), it closed on an error.
     private func forget(_ endpoint: UDPEndpoint, _ channel: any Channel) {
         if case .open(let current) = slots[endpoint], current === channel {
-            slots[endpoint] = .failed(until: .now() + retryAfter)
+            slots[endpoint] = .failed(until: now() + retryAfter)
         }
     }
 

@@ -401,7 +401,9 @@ final class SessionCore {
         case .end, .hung, .exited:
             return
         }
-        flushSoon()
+        // Requests come together (one read from the script host), and a send made in a callback already waited for
+        // a round trip to the script: they leave when this read is handled, like the relays answers release.
+        flushThisTick()
     }
 
     /// Secure mode: a DTLS association ended; its player, if any, falls back to the WebSocket.
@@ -689,6 +691,9 @@ final class SessionCore {
                     "message to the server, no script",
                     metadata: ["peerId": "\(peerId)", "opCode": "\(packet.opCode)"]
                 )
+            } else {
+                // To the script with the questions of this pass of the loop (`onMessage` answers with sends).
+                flushThisTick()
             }
         case .delivered:
             break

@@ -15,7 +15,7 @@ struct FrameReceiver: Sendable {
             let value = try frame.decodeResult()
             state.value.answered(frame.id)?(.success(value))
         case .send:
-            let send = try frame.decodeHeader(as: SendHeader.self)
+            let send = try frame.decodeSend()
             onRequest(
                 .send(
                     opCode: send.opCode,
@@ -102,6 +102,30 @@ extension BridgeFrame {
 
     private static let resultTrue = Array(#"{"value":true}"#.utf8)
     private static let resultFalse = Array(#"{"value":false}"#.utf8)
+
+    /// The header of a `send` frame, `{"opCode":1,"sender":-1,"targetPlayer":0,"targetGroup":2,"reliable":true}` as the
+    /// host writes it, read without a JSON decoder (a script may send once per message); any other shape goes to the
+    /// decoder, which gives the same value or the error.
+    func decodeSend() throws -> SendHeader {
+        var send = SendHeader(opCode: 0)
+        var hasOpCode = false
+        let read = header.readFlatJSONObject { key, value in
+            switch key {
+            case "opCode":
+                guard case .integer(let number) = value, let opCode = Int32(exactly: number) else { return false }
+                send.opCode = opCode
+                hasOpCode = true
+                return true
+            case "sender": return value.read(into: &send.sender)
+            case "targetPlayer": return value.read(into: &send.targetPlayer)
+            case "targetGroup": return value.read(into: &send.targetGroup)
+            case "reliable": return value.read(into: &send.reliable)
+            default: return true
+            }
+        }
+        guard read, hasOpCode else { return try decodeHeader(as: SendHeader.self) }
+        return send
+    }
 }
 
 private struct FailedHeader: Decodable {
@@ -113,7 +137,7 @@ private struct ResultHeader: Decodable {
     var value: Bool?
 }
 
-private struct SendHeader: Decodable {
+struct SendHeader: Decodable, Equatable {
     var opCode: Int32
     var sender: Int32?
     var targetPlayer: Int32?

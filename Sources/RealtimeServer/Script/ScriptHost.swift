@@ -244,16 +244,18 @@ final class ScriptHost: Sendable {
     /// Tells the script something; no answer. On the loop the frame leaves with the next ``flush()``; from elsewhere
     /// it is sent at once.
     func notify(_ event: String, header: some Encodable & Sendable, payload: ByteBuffer = ByteBuffer()) {
-        let frame: BridgeFrame
+        let json: ByteBuffer
         do {
-            frame = try BridgeFrame(
-                kind: .notify,
-                encoding: CallHeader(key: "event", hook: event, body: header),
-                payload: payload
-            )
+            json = ByteBuffer(bytes: try JSONEncoder().encode(CallHeader(key: "event", hook: event, body: header)))
         } catch {
             return logger.error("cannot encode \(event) for the script: \(error)")
         }
+        notify(header: json, payload: payload)
+    }
+
+    /// Tells the script something whose JSON header, `{"event":…,…}`, is written already.
+    func notify(header: ByteBuffer, payload: ByteBuffer = ByteBuffer()) {
+        let frame = BridgeFrame(kind: .notify, header: header, payload: payload)
         guard loop.inEventLoop else {
             return loop.execute {
                 self.write(frame)

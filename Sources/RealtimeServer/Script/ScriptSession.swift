@@ -75,7 +75,7 @@ final class ScriptSession: SessionScript {
             let hook =
                 isGameSparks
                 ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
-            header.writeMessageArguments(hook: hook, packet, reliable: !fast)
+            header.writeMessageArguments(key: "hook", name: hook, packet, reliable: !fast)
             return (hook, header, packet.payload)
         }
     }
@@ -96,7 +96,9 @@ final class ScriptSession: SessionScript {
             host.notify("groupLeft", header: GroupArguments(group: group, peerId: peerId))
         case .messageToServer(let packet, _):
             guard isGameSparks || host.description.notify.contains("onMessage") else { return }
-            host.notify("message", header: MessageArguments(packet, reliable: packet.reliable), payload: packet.payload)
+            var header = ByteBuffer()
+            header.writeMessageArguments(key: "event", name: "message", packet, reliable: packet.reliable)
+            host.notify(header: header, payload: packet.payload)
         default:
             break
         }
@@ -140,9 +142,10 @@ final class ScriptSession: SessionScript {
 
 extension ByteBuffer {
     /// `{"hook":…,"opCode":…,"sender":…,"targetPlayer":…,"targetGroup":…,"reliable":…}`: the header of a delivery
-    /// hook call, the same keys ``MessageArguments`` encodes.
-    mutating func writeMessageArguments(hook: String, _ packet: Packet, reliable: Bool) {
-        writeString(#"{"hook":""# + hook + #"","opCode":"# + String(packet.opCode.rawValue))
+    /// hook call (`key` "hook") or of the `message` notification (`key` "event"), written directly: with such hooks or
+    /// `onMessage` this is once per message.
+    mutating func writeMessageArguments(key: String, name: String, _ packet: Packet, reliable: Bool) {
+        writeString(#"{""# + key + #"":""# + name + #"","opCode":"# + String(packet.opCode.rawValue))
         writeString(#","sender":"# + String(packet.sender) + #","targetPlayer":"# + String(packet.targetPlayer))
         writeString(#","targetGroup":"# + String(packet.targetGroup) + #","reliable":"#)
         writeString(reliable ? "true}" : "false}")
@@ -182,20 +185,4 @@ private struct PeerNotice: Encodable, Sendable {
 private struct GroupArguments: Encodable, Sendable {
     var group: Int32
     var peerId: Int32
-}
-
-private struct MessageArguments: Encodable, Sendable {
-    var opCode: Int32
-    var sender: Int32
-    var targetPlayer: Int32
-    var targetGroup: Int32
-    var reliable: Bool
-
-    init(_ packet: Packet, reliable: Bool) {
-        self.opCode = packet.opCode.rawValue
-        self.sender = packet.sender
-        self.targetPlayer = packet.targetPlayer
-        self.targetGroup = packet.targetGroup
-        self.reliable = reliable
-    }
 }
