@@ -35,16 +35,28 @@ final class GameLiftClient: Sendable {
     /// process's registration: thrown as ``FleetError/Code/closed``). A 403 on the handshake is thrown at once
     /// (``FleetError/Code/forbidden``); any other failure is retried with backoff.
     func run() async throws {
+        // Requests waiting for a connection fail with what ended the connection (a 403 says why), not a bare "not
+        // connected": the agent reports whichever of its parts fails first.
+        var ending: any Error = FleetError(.closed, "not connected to GameLift")
         defer {
             pushContinuation.finish()
-            // No connection will come: requests waiting for one fail now.
             let waiters = state.withLockedValue { state in
                 state.stopping = true
                 defer { state.waiters = [:] }
                 return state.waiters.values
             }
-            for waiter in waiters { waiter.resume(throwing: FleetError(.closed, "not connected to GameLift")) }
+            for waiter in waiters { waiter.resume(throwing: ending) }
         }
+        do {
+            try await connectAndRead()
+        } catch {
+            ending = error
+            throw error
+        }
+    }
+
+    /// Connects, reads, and reconnects with backoff, until closed for good.
+    private func connectAndRead() async throws {
         var backoff = ReconnectBackoff(initial: configuration.reconnectDelay, maximum: configuration.maxReconnectDelay)
         while !Task.isCancelled, !state.withLockedValue({ $0.stopping }) {
             let (endpoint, token) = state.withLockedValue { ($0.endpoint, $0.authToken) }
