@@ -23,6 +23,9 @@ extension BenchReport {
             if step.attempt > 1 { verdict += " (measured again)" }
             if step.generatorBehind { verdict += " (generator behind schedule)" }
             if step.summary.disconnects > 0 { verdict += " (\(step.summary.disconnects) clients lost)" }
+            if let steal = step.summary.hostStealPercent, steal >= reportedSteal {
+                verdict += " (host steal \(String(format: "%.1f", steal)) %)"
+            }
             lines.append(
                 pad(number(step.rate), 12) + pad(number(step.deliveredPerSecond), 13) + pad(fixed(step.p50Ms), 10)
                     + pad(fixed(step.p99Ms), 10) + pad(String(format: "%.3g", step.lossPercent), 9) + "  " + verdict

@@ -25,6 +25,7 @@ public enum BenchReport {
         )
         if let failures = failures(summary) { lines.append("failures    " + failures) }
         lines.append("generator   " + generator(summary))
+        if let steal = hostSteal(summary) { lines.append("host        " + steal) }
         let throughput = summary.throughput
         lines.append(
             "throughput  sent \(number(throughput.sentMessagesPerSecond)) msg/s "
@@ -60,6 +61,17 @@ public enum BenchReport {
             + "\(ms(generator.sendDelayMaxMs))\(unsent)); these figures are the bench's limit as much as the server's"
     }
 
+    /// The host line when a hypervisor took a noticeable share of the CPU during the step (``reportedSteal``), else nil.
+    static func hostSteal(_ summary: BenchSummary) -> String? {
+        guard let steal = summary.hostStealPercent, steal >= reportedSteal else { return nil }
+        return
+            "the hypervisor took \(String(format: "%.1f", steal)) % of the CPU during the step (steal time): the latency figures "
+            + "include the host's delays"
+    }
+
+    /// Steal time below this share of the CPU, in percent, goes unmentioned in the text reports.
+    static let reportedSteal = 1.0
+
     /// `--json`: the summary as one line.
     public static func json(_ summary: BenchSummary) throws -> String {
         let encoder = JSONEncoder()
@@ -91,6 +103,7 @@ public enum BenchReport {
             field("clients_disconnected") { $0.clientsDisconnected }, field("unsent") { $0.generator.unsent },
             field("behind_schedule") { $0.generator.behindSchedule },
             field("send_delay_p99_ms") { $0.generator.sendDelayP99Ms },
+            field("host_steal_percent") { $0.hostStealPercent.map { "\($0)" } ?? "" },
             field("sent_msg_per_s") { $0.throughput.sentMessagesPerSecond },
             field("sent_bytes_per_s") { $0.throughput.sentBytesPerSecond },
             field("delivered_msg_per_s") { $0.throughput.deliveredMessagesPerSecond },

@@ -21,6 +21,9 @@ public struct BenchResult: Sendable {
     public var clientsDisconnected = 0
     /// What the first of them was told (close reason and code).
     public var firstDisconnect: String?
+    /// The share of the machine's CPU a hypervisor took for other guests from the start of the measured period to the
+    /// end of the drain, in percent (Linux only; nil elsewhere).
+    public var hostStealPercent: Double?
 
     public init(
         configuration: BenchConfiguration,

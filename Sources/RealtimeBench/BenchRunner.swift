@@ -150,8 +150,10 @@ public struct BenchRunner: Sendable {
         }
         let endAt = window.drainDeadline + UInt64(Self.lateGrace.nanoseconds)
         let total = Double(endAt - start) / 1e9
+        var cpuAtStart: HostCPUTimes?
         while true {
             let now = NIODeadline.now().uptimeNanoseconds
+            if now >= window.start, cpuAtStart == nil { cpuAtStart = HostCPUTimes.now() }
             if now >= endAt { break }
             let snapshots = try await clients.snapshots()
             // With every client gone there is nothing left to measure.
@@ -205,6 +207,9 @@ public struct BenchRunner: Sendable {
         result.rate = rate
         result.clientsDisconnected = disconnected
         result.firstDisconnect = firstDisconnect
+        if let cpuAtStart, let cpuAtEnd = HostCPUTimes.now() {
+            result.hostStealPercent = cpuAtEnd.stealPercent(since: cpuAtStart)
+        }
         return result
     }
 }

@@ -104,6 +104,8 @@ public struct BenchSummary: Codable, Sendable, Hashable {
     /// The first lost client's close reason.
     public var firstDisconnect: String?
     public var generator: Generator
+    /// ``BenchResult/hostStealPercent``, to 0.1 %.
+    public var hostStealPercent: Double?
     public var throughput: Throughput
     public var corrected: Latency
     public var uncorrected: Latency
@@ -147,6 +149,7 @@ public struct BenchSummary: Codable, Sendable, Hashable {
             sendDelayP99Ms: Self.milliseconds(sendDelay.at(99)),
             sendDelayMaxMs: Self.milliseconds(sendDelay.max)
         )
+        hostStealPercent = result.hostStealPercent.map { ($0 * 10).rounded() / 10 }
         let throughput = result.throughput
         self.throughput = Throughput(
             sentMessagesPerSecond: throughput.sentMessages.rounded(),

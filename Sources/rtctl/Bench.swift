@@ -53,7 +53,11 @@ extension Rtctl {
                 generator checks itself: when it leaves measured messages unsent at the drain deadline, or more than \
                 1 % of its messages leave more than 10 ms after their scheduled time, the report says it is BEHIND \
                 SCHEDULE (--json: generator.behindSchedule) and the figures describe the bench as much as the \
-                server; unsent messages are neither expected nor lost.
+                server; unsent messages are neither expected nor lost. On Linux the report also gives the share \
+                of the machine's CPU a hypervisor took for other guests from the measured period to the end of the \
+                drain (steal time, vmstat's st; --json: hostStealPercent, CSV: host_steal_percent), and names it \
+                from 1 % up, in a search on the step's row: on a shared virtual machine, latency then includes the \
+                host's delays.
 
                 --find-max searches for the highest rate that meets --slo (default 'p99<=5ms,loss<=0.1%'; \
                 comma-separated conditions in --fail-if's syntax that must all hold). The clients connect once; each \

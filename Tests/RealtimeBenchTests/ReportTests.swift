@@ -126,6 +126,46 @@ struct ReportTests {
         #expect(BenchReport.csvRow(summary).split(separator: ",").contains("true"))
     }
 
+    @Test("the hypervisor's steal time during a step is reported, and named in the text when it is noticeable")
+    func hostSteal() throws {
+        let line = "cpu  4705 150 1120 16250 520 0 30 900 0 0"
+        let earlier = try #require(HostCPUTimes(line: line[...]))
+        #expect(earlier == HostCPUTimes(total: 23_675, steal: 900))
+        let later = HostCPUTimes(total: earlier.total + 1_000, steal: earlier.steal + 125)
+        #expect(later.stealPercent(since: earlier) == 12.5)
+        #expect(earlier.stealPercent(since: earlier) == nil)
+        for bad in ["cpu0 1 2 3 4 5 6 7 8", "cpu  1 2 3", "cpu  1 2 3 4 5 6 7 x 9", "intr 1 2 3 4 5 6 7 8 9"] {
+            #expect(HostCPUTimes(line: bad[...]) == nil)
+        }
+        #if os(Linux)
+        #expect(HostCPUTimes.now() != nil)
+        #endif
+
+        var result = Self.result()
+        result.hostStealPercent = 0.42
+        var summary = BenchSummary(result)
+        #expect(summary.hostStealPercent == 0.4)
+        #expect(!BenchReport.text(summary).contains("host  "))
+        result.hostStealPercent = 12.345
+        summary = BenchSummary(result)
+        #expect(
+            BenchReport.text(summary).contains(
+                "host        the hypervisor took 12.3 % of the CPU during the step (steal time)"
+            )
+        )
+        let object = try JSONDecoder().decode(BenchSummary.self, from: Data(try BenchReport.json(summary).utf8))
+        #expect(object.hostStealPercent == 12.3)
+        let header = BenchReport.csvHeader.split(separator: ",")
+        let row = BenchReport.csvRow(summary).split(separator: ",", omittingEmptySubsequences: false)
+        let column = try #require(header.firstIndex(of: "host_steal_percent"))
+        #expect(row[column] == "12.3")
+        #expect(
+            BenchReport.csvRow(BenchSummary(Self.result())).split(separator: ",", omittingEmptySubsequences: false)[
+                column
+            ] == ""
+        )
+    }
+
     @Test("a search's report: a row per step, the verdict, JSON with the curve, CSV rows and a two-panel plot")
     func findMax() throws {
         let slo = try ServiceLevel(parsing: "p99<=5ms,loss<=0.1%")
@@ -156,6 +196,8 @@ struct ReportTests {
         again.steps[2].attempt = 2
         #expect(BenchReport.text(again).contains("missed loss<=0.1% (measured again)"))
         #expect(FindMaxSummary(again).steps.map(\.attempt) == [1, 1, 2, 1])
+        again.steps[2].result.hostStealPercent = 8.04
+        #expect(BenchReport.text(again).contains("missed loss<=0.1% (measured again) (host steal 8.0 %)"))
         let svg = CurvePlot(title: "t", subtitle: "s").svg(result)
         // Delivered and expected, then p99, p50 and the SLO's bound.
         #expect(svg.components(separatedBy: "<polyline").count == 6)
