@@ -721,7 +721,7 @@ _rtctl_bench() {
     repeating_flags=()
     non_repeating_flags=(--serve --tls --tls-insecure --fast --reliable --no-progress --json --allow-disconnects --find-max --quiet -q --version -h --help)
     repeating_options=(--fail-if)
-    non_repeating_options=(--endpoint --tls-ca --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --opcode --threads --csv --hgrm --plot --slo --max-rate --log-level --log-format)
+    non_repeating_options=(--endpoint --tls-ca --clients --connect-rate --groups --target --rate --duration --warmup --drain --size --opcode --threads --csv --hgrm --plot --slo --max-rate --max-steal --log-level --log-format)
     __rtctl_offer_flags_options 1
 
     # Offer option value completions
@@ -782,6 +782,9 @@ _rtctl_bench() {
         return
         ;;
     '--max-rate')
+        return
+        ;;
+    '--max-steal')
         return
         ;;
     '--log-level')

@@ -43,7 +43,7 @@ function __rtctl_parse_tokens -S
                 __rtctl_parse_subcommand 2 'endpoint=' 'player-session-id=' 'connect-payload=' 'connect-payload-base64=' 'no-udp' 'payload-format=' 'connect-timeout=' 'tls-ca=' 'tls-insecure' 'timeout=' 'log-level=' 'q/quiet' 'log-format=' 'interval=' 'join' 'count=' 'version' 'h/help'
             end
         case 'bench'
-            __rtctl_parse_subcommand 1 'endpoint=' 'serve' 'tls' 'tls-ca=' 'tls-insecure' 'clients=' 'connect-rate=' 'groups=' 'target=' 'rate=' 'duration=' 'warmup=' 'drain=' 'size=' 'opcode=' 'fast' 'reliable' 'threads=' 'no-progress' 'json' 'csv=' 'hgrm=' 'plot=' 'fail-if=+' 'allow-disconnects' 'find-max' 'slo=' 'max-rate=' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
+            __rtctl_parse_subcommand 1 'endpoint=' 'serve' 'tls' 'tls-ca=' 'tls-insecure' 'clients=' 'connect-rate=' 'groups=' 'target=' 'rate=' 'duration=' 'warmup=' 'drain=' 'size=' 'opcode=' 'fast' 'reliable' 'threads=' 'no-progress' 'json' 'csv=' 'hgrm=' 'plot=' 'fail-if=+' 'allow-disconnects' 'find-max' 'slo=' 'max-rate=' 'max-steal=' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
         case 'replay'
             __rtctl_parse_subcommand 2 'endpoint=' 'speed=' 'rate=' 'topspeed' 'loop=' 'loop-delay=' 'max-gap=' 'limit=' 'duration=' 'dry-run' 'verify' 'settle=' 'no-udp' 'connect-timeout=' 'tls-ca=' 'tls-insecure' 'log-level=' 'q/quiet' 'log-format=' 'version' 'h/help'
         case 'cert'
@@ -325,6 +325,7 @@ complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "r
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" find-max' -l 'find-max' -d 'Search for the highest rate that meets --slo, from --rate up to --max-rate.'
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" slo' -l 'slo' -d 'The conditions a --find-max step must meet, comma-separated (default \'p99<=5ms,loss<=0.1%\').' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" max-rate' -l 'max-rate' -d 'The highest rate --find-max tries (k and M allowed).' -rfka ''
+complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" max-steal' -l 'max-steal' -d 'A --find-max step that misses while the host\'s steal time is over this share of the CPU is measured again, up to 4 times (default 5; 100: never).' -rfka ''
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" log-level' -l 'log-level' -d 'The least severe level logged to stderr (default: info for serve, notice for the others).' -rfka 'trace debug info notice warning error'
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (same as --log-level error).'
 complete -c 'rtctl' -n '__rtctl_should_offer_completions_for_flags_or_options "rtctl bench" log-format' -l 'log-format' -d 'How log lines on stderr look: text, or one JSON object per line.' -rfka 'text json'

@@ -424,6 +424,7 @@ _rtctl_bench() {
         '--find-max[Search for the highest rate that meets --slo, from --rate up to --max-rate.]'
         '--slo[The conditions a --find-max step must meet, comma-separated (default '\''p99<=5ms,loss<=0.1%'\'').]:conditions:'
         '--max-rate[The highest rate --find-max tries (k and M allowed).]:msgs/s:'
+        '--max-steal[A --find-max step that misses while the host'\''s steal time is over this share of the CPU is measured again, up to 4 times (default 5; 100\: never).]:percent:'
         '--log-level[The least severe level logged to stderr (default\: info for serve, notice for the others).]:log-level:{__rtctl_complete "${___log_level[@]}"}'
         '(--quiet -q)'{--quiet,-q}'[Log errors only (same as --log-level error).]'
         '--log-format[How log lines on stderr look\: text, or one JSON object per line.]:log-format:{__rtctl_complete "${___log_format[@]}"}'

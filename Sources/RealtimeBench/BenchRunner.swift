@@ -40,6 +40,10 @@ public struct BenchRunner: Sendable {
     public static let lateGrace = TimeAmount.milliseconds(250)
     /// How often a `--find-max` step that misses the SLO is measured before it counts as missed.
     public static let attemptsPerRate = 2
+    /// How often, at most, when the host stole more than `--max-steal` of the CPU during each miss.
+    public static let attemptsUnderSteal = 4
+    /// `--max-steal`'s default, in percent of the machine's CPU.
+    public static let defaultMaxSteal = 5.0
     /// Datagrams read with one system call (recvmmsg) on each client's UDP socket.
     static let datagramReadBatch = 8
 
@@ -57,10 +61,12 @@ public struct BenchRunner: Sendable {
     }
 
     /// Searches for the highest rate that meets `slo`: steps at the rates `search` asks for, on one set of clients.
-    /// `step` is told each step's result as it ends. Stops early when clients disconnect.
+    /// `step` is told each step's result as it ends. Stops early when clients disconnect. A miss while a hypervisor
+    /// took more than `maxSteal` percent of the machine's CPU is measured again (``measureAgain(_:met:attempt:maxSteal:)``).
     public func findMax(
         slo: ServiceLevel,
         search: RateSearch,
+        maxSteal: Double = BenchRunner.defaultMaxSteal,
         progress: (@Sendable (BenchProgress) -> Void)? = nil,
         step: (@Sendable (BenchResult, Bool) -> Void)? = nil
     ) async throws -> FindMaxResult {
@@ -79,9 +85,7 @@ public struct BenchRunner: Sendable {
                     met = slo.isMet(by: result) && !result.generatorBehind
                     step?(result, met)
                     steps.append(FindMaxResult.Step(result: result, met: met, attempt: attempt))
-                    // A miss is measured once more before it counts: one stall of a shared machine in a short step
-                    // is enough to miss a p99 bound. Lost clients end the search at once.
-                } while !met && attempt < Self.attemptsPerRate && !result.hadFailures
+                } while Self.measureAgain(result, met: met, attempt: attempt, maxSteal: maxSteal)
                 action = search.stepEnded(
                     RateSearch.Outcome(
                         rate: rate,
@@ -94,6 +98,16 @@ public struct BenchRunner: Sendable {
             guard case .finish(let verdict) = action else { preconditionFailure("a search ends with a verdict") }
             return FindMaxResult(slo: slo, verdict: verdict, steps: steps)
         }
+    }
+
+    /// Whether a search measures its rate again after `attempt` steps at it ended with `result`. A miss is measured
+    /// once more before it counts (one stall of a shared machine in a short step is enough to miss a p99 bound), and
+    /// up to ``attemptsUnderSteal`` times while the host stole more than `maxSteal` percent of the CPU during it (a
+    /// p99 measured then is the host's as much as the server's). Lost clients end the search at once.
+    static func measureAgain(_ result: BenchResult, met: Bool, attempt: Int, maxSteal: Double) -> Bool {
+        guard !met, !result.hadFailures else { return false }
+        if attempt < attemptsPerRate { return true }
+        return attempt < attemptsUnderSteal && (result.hostStealPercent ?? 0) > maxSteal
     }
 
     private func withClients<Result: Sendable>(

@@ -65,8 +65,9 @@ extension Rtctl {
                 at --rate, doubling while steps meet the SLO (up to --max-rate), then bisecting between the highest \
                 rate that met it and the lowest that did not until they are within 5 % (at most 24 steps); a first \
                 step that misses halves instead. A rate that misses is measured once more before it counts as missed \
-                (one stall of a busy machine is enough to miss a p99 bound in a short step); both steps are \
-                reported. A step whose generator fell behind counts as missed and the verdict says the bench may be \
+                (one stall of a busy machine is enough to miss a p99 bound in a short step), and up to 4 times in \
+                all while the host's steal time during the miss is over --max-steal (default 5 %; on Linux); every \
+                step is reported. A step whose generator fell behind counts as missed and the verdict says the bench may be \
                 the limit. Output: a table of the steps and the verdict (--json: one object \
                 with maxRate, verdict and the steps' curve, each with its full summary; --csv FILE: one row per step \
                 with slo_met; --plot FILE.svg: delivered/s and p50/p99 against the offered rate). Exits 0 when some \
@@ -241,6 +242,15 @@ extension Rtctl {
         @Option(help: ArgumentHelp("The highest rate --find-max tries (k and M allowed).", valueName: "msgs/s"))
         var maxRate = "2M"
 
+        @Option(
+            help: ArgumentHelp(
+                "A --find-max step that misses while the host's steal time is over this share of the CPU is "
+                    + "measured again, up to 4 times (default 5; 100: never).",
+                valueName: "percent"
+            )
+        )
+        var maxSteal = BenchRunner.defaultMaxSteal
+
         @OptionGroup
         var logging: LoggingOptions
 
@@ -254,7 +264,7 @@ extension Rtctl {
             case endpointArgument, endpointOption, serve, tls, tlsFlags, clients, connectRate, groups, target, rate,
                 duration
             case warmup, drain, size, opcode, mode, threads, noProgress, json, csv, hgrm, plot, failIf, logging
-            case allowDisconnects, findMax, slo, maxRate
+            case allowDisconnects, findMax, slo, maxRate, maxSteal
         }
 
         mutating func validate() throws {
@@ -327,6 +337,9 @@ extension Rtctl {
             guard let maximum = Quantity.rate(maxRate), maximum >= rate else {
                 throw ValidationError("--max-rate \(maxRate) is not a rate of at least --rate (\(self.rate))")
             }
+            guard maxSteal >= 0, maxSteal <= 100 else {
+                throw ValidationError("--max-steal \(maxSteal) is not a percentage from 0 to 100")
+            }
             serviceLevel = try serviceLevel ?? ServiceLevel(parsing: ServiceLevel.defaultText)
             search = RateSearch(start: rate, maximum: maximum)
         }
@@ -386,7 +399,12 @@ extension Rtctl {
                 var callback: (@Sendable (BenchProgress) -> Void)?
                 if progress.enabled { callback = { progress.show($0) } }
                 if let search, let serviceLevel {
-                    let result = try await runner.findMax(slo: serviceLevel, search: search, progress: callback) {
+                    let result = try await runner.findMax(
+                        slo: serviceLevel,
+                        search: search,
+                        maxSteal: maxSteal,
+                        progress: callback
+                    ) {
                         step,
                         met in
                         progress.stepEnded(step, met: met)

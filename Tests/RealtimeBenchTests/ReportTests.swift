@@ -166,6 +166,21 @@ struct ReportTests {
         )
     }
 
+    @Test("a search measures a miss once more, and up to four times while the host steals more than --max-steal")
+    func measureAgain() {
+        var result = Self.result()
+        func again(_ attempt: Int, met: Bool = false, steal: Double? = nil) -> Bool {
+            result.hostStealPercent = steal
+            return BenchRunner.measureAgain(result, met: met, attempt: attempt, maxSteal: 5)
+        }
+        #expect(!again(1, met: true, steal: 40))
+        #expect(again(1) && !again(2))
+        #expect(again(1, steal: 0.5) && !again(2, steal: 5) && !again(2, steal: 4.9))
+        #expect(again(2, steal: 5.1) && again(3, steal: 30) && !again(4, steal: 30))
+        result.counters.disconnects = 1
+        #expect(!again(1, steal: 30))
+    }
+
     @Test("a search's report: a row per step, the verdict, JSON with the curve, CSV rows and a two-panel plot")
     func findMax() throws {
         let slo = try ServiceLevel(parsing: "p99<=5ms,loss<=0.1%")

@@ -63,6 +63,14 @@ struct CommandLineTests {
         }
     }
 
+    @Test("--max-steal is a percentage", arguments: ["-1", "100.5", "x"])
+    func badMaxSteal(_ value: String) throws {
+        #expect(throws: (any Error).self) {
+            try Rtctl.Bench.parse(["127.0.0.1:1900", "--find-max", "--max-steal", value])
+        }
+        #expect(try Rtctl.Bench.parse(["127.0.0.1:1900", "--find-max", "--max-steal", "100"]).maxSteal == 100)
+    }
+
     @Test("a player sessions file: one id per line, blank lines and # comments skipped")
     func playerSessionsFile() throws {
         let text = "# reserved ids\nalice\n\n  bob  # the second\r\n#carol\n\tdave\n"
