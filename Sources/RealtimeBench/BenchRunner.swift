@@ -40,7 +40,7 @@ public struct BenchRunner: Sendable {
     public static let lateGrace = TimeAmount.milliseconds(250)
     /// How often a `--find-max` step that misses the SLO is measured before it counts as missed.
     public static let attemptsPerRate = 2
-    /// How often, at most, when the host stole more than `--max-steal` of the CPU during each miss.
+    /// How often, at most, while the host stole more than `--max-steal` of the CPU during the latest miss.
     public static let attemptsUnderSteal = 4
     /// `--max-steal`'s default, in percent of the machine's CPU.
     public static let defaultMaxSteal = 5.0

@@ -691,7 +691,7 @@ final class SessionCore {
                     "message to the server, no script",
                     metadata: ["peerId": "\(peerId)", "opCode": "\(packet.opCode)"]
                 )
-            } else {
+            } else if script?.hearsMessagesToServer == true {
                 // To the script with the questions of this pass of the loop (`onMessage` answers with sends).
                 flushThisTick()
             }

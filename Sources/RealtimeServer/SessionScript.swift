@@ -16,6 +16,8 @@ public protocol SessionScript: Sendable {
     func ask(_ question: Question, verdict: @escaping (Verdict) -> Void)
     /// Something happened in the session: return at once.
     func notify(_ notice: Notice)
+    /// Whether a player's message to the server (``Notice/messageToServer(_:from:)``) goes to the script.
+    var hearsMessagesToServer: Bool { get }
     /// The session's batch of work is done: send what was asked and told since the last flush.
     func flush()
 }

@@ -23,6 +23,12 @@ struct BridgeSendHeaderTests {
         #"{"opCode":5.0}"#,
         #"{"opCode":5,"sender":1e2}"#,
         #"{"op\u0043ode":5}"#,
+        // A repeated field: the decoder keeps the first value.
+        #"{"opCode":1,"opCode":2}"#,
+        #"{"opCode":1,"reliable":true,"reliable":false}"#,
+        #"{"opCode":1,"sender":3,"sender":null}"#,
+        #"{"opCode":1,"extra":1,"extra":2}"#,
+        #"{"opCode":1,"clé":5}"#,
     ])
     func readsWhatTheDecoderReads(json: String) throws {
         let frame = Self.frame(json)
@@ -49,6 +55,15 @@ struct BridgeSendHeaderTests {
     ])
     func refusesWhatTheDecoderRefuses(json: String) {
         let frame = Self.frame(json)
+        #expect(throws: BridgeError.self) { try frame.decodeSend() }
+        #expect(throws: BridgeError.self) { try frame.decodeHeader(as: SendHeader.self) }
+    }
+
+    @Test func aKeyThatIsNotUTF8IsTheDecodersToRefuse() {
+        var header = ByteBuffer(string: #"{"opCode":1,""#)
+        header.writeBytes([0xFF, 0x78])
+        header.writeString(#"":5}"#)
+        let frame = BridgeFrame(kind: .send, header: header)
         #expect(throws: BridgeError.self) { try frame.decodeSend() }
         #expect(throws: BridgeError.self) { try frame.decodeHeader(as: SendHeader.self) }
     }

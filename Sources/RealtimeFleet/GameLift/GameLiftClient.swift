@@ -49,6 +49,8 @@ final class GameLiftClient: Sendable {
         }
         do {
             try await connectAndRead()
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             ending = error
             throw error

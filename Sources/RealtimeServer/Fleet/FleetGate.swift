@@ -60,6 +60,8 @@ final class FleetGate: SessionScript {
         fleet.notify(notice)
     }
 
+    var hearsMessagesToServer: Bool { script?.hearsMessagesToServer ?? false }
+
     func flush() {
         script?.flush()
     }

@@ -35,7 +35,7 @@ extension ByteBuffer {
     /// Reads the readable bytes as one JSON object whose values are integers, booleans or nulls, written without
     /// whitespace and with keys without escapes (as `JSON.stringify` writes such an object), calling `field` with each
     /// key and value in order. False as soon as the bytes are anything else, or `field` returns false: the caller then
-    /// hands the bytes to a JSON decoder. Nothing is allocated for keys of up to 15 bytes.
+    /// hands the bytes to a JSON decoder. Keys are ASCII. Nothing is allocated for keys of up to 15 bytes.
     func readFlatJSONObject(_ field: (String, FlatJSONValue) -> Bool) -> Bool {
         withUnsafeReadableBytes { bytes in
             var scanner = FlatJSONScanner(bytes: bytes)
@@ -85,7 +85,8 @@ private struct FlatJSONScanner {
         guard skip(UInt8(ascii: "\"")) else { return nil }
         let start = index
         while let byte = next, byte != UInt8(ascii: "\"") {
-            guard byte != UInt8(ascii: "\\"), byte >= 0x20 else { return nil }
+            // Escapes, control characters and non-ASCII bytes (which the decoder validates as UTF-8) go to the decoder.
+            guard byte != UInt8(ascii: "\\"), byte >= 0x20, byte < 0x80 else { return nil }
             index += 1
         }
         guard index < bytes.count else { return nil }

@@ -100,6 +100,8 @@ extension BridgeFrame {
         return try decodeHeader(as: ResultHeader.self).value == true
     }
 
+    /// A send header's fields, in the order ``decodeSend()`` numbers them.
+    private static let sendFields = ["opCode", "sender", "targetPlayer", "targetGroup", "reliable"]
     private static let resultTrue = Array(#"{"value":true}"#.utf8)
     private static let resultFalse = Array(#"{"value":false}"#.utf8)
 
@@ -109,18 +111,22 @@ extension BridgeFrame {
     func decodeSend() throws -> SendHeader {
         var send = SendHeader(opCode: 0)
         var hasOpCode = false
+        // Fields read so far, one bit each: a repeated one goes to the decoder, which keeps the first value.
+        var seen: UInt8 = 0
         let read = header.readFlatJSONObject { key, value in
-            switch key {
-            case "opCode":
+            guard let field = Self.sendFields.firstIndex(of: key) else { return true }
+            guard seen & (1 << field) == 0 else { return false }
+            seen |= 1 << field
+            switch field {
+            case 0:
                 guard case .integer(let number) = value, let opCode = Int32(exactly: number) else { return false }
                 send.opCode = opCode
                 hasOpCode = true
                 return true
-            case "sender": return value.read(into: &send.sender)
-            case "targetPlayer": return value.read(into: &send.targetPlayer)
-            case "targetGroup": return value.read(into: &send.targetGroup)
-            case "reliable": return value.read(into: &send.reliable)
-            default: return true
+            case 1: return value.read(into: &send.sender)
+            case 2: return value.read(into: &send.targetPlayer)
+            case 3: return value.read(into: &send.targetGroup)
+            default: return value.read(into: &send.reliable)
             }
         }
         guard read, hasOpCode else { return try decodeHeader(as: SendHeader.self) }

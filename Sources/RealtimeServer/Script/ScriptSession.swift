@@ -14,6 +14,8 @@ final class ScriptSession: SessionScript {
     /// Called when a call fails in a way that must end the session (it hung, or the host is gone).
     private let onFatal: @Sendable (String) -> Void
     private let isGameSparks: Bool
+    /// GameSparks' `onPacket` sees every packet; a GameLift script's `onMessage`, when it defines one.
+    let hearsMessagesToServer: Bool
 
     init(host: ScriptHost, logger: Logger, metrics: ServerMetrics, onFatal: @escaping @Sendable (String) -> Void) {
         self.host = host
@@ -21,6 +23,7 @@ final class ScriptSession: SessionScript {
         self.metrics = metrics
         self.onFatal = onFatal
         self.isGameSparks = host.description.kind == "gamesparks"
+        self.hearsMessagesToServer = isGameSparks || host.description.notify.contains("onMessage")
     }
 
     /// The session hooks this script needs asked, and for GameSparks the op codes they apply to.
@@ -95,7 +98,7 @@ final class ScriptSession: SessionScript {
         case .leftGroup(let peerId, let group):
             host.notify("groupLeft", header: GroupArguments(group: group, peerId: peerId))
         case .messageToServer(let packet, _):
-            guard isGameSparks || host.description.notify.contains("onMessage") else { return }
+            guard hearsMessagesToServer else { return }
             var header = ByteBuffer()
             header.writeMessageArguments(key: "event", name: "message", packet, reliable: packet.reliable)
             host.notify(header: header, payload: packet.payload)
