@@ -193,7 +193,9 @@ public struct BenchRunner: Sendable {
                     )
                 )
             }
-            try await Task.sleep(nanoseconds: min(250_000_000, endAt - now))
+            // Awake at the measured period's start, for its CPU times.
+            let untilStart = cpuAtStart == nil && now < window.start ? window.start - now : .max
+            try await Task.sleep(nanoseconds: min(250_000_000, endAt - now, untilStart))
         }
         var counters = BenchCounters()
         var latency = LatencyRecorder()
@@ -222,7 +224,8 @@ public struct BenchRunner: Sendable {
         result.clientsDisconnected = disconnected
         result.firstDisconnect = firstDisconnect
         if let cpuAtStart, let cpuAtEnd = HostCPUTimes.now() {
-            result.hostStealPercent = cpuAtEnd.stealPercent(since: cpuAtStart)
+            // To 0.1 %, as reported: the search's --max-steal compares the figure it shows.
+            result.hostStealPercent = cpuAtEnd.stealPercent(since: cpuAtStart).map { ($0 * 10).rounded() / 10 }
         }
         return result
     }
