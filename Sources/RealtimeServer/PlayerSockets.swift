@@ -75,14 +75,17 @@ final class PlayerSockets {
         self.makeHandler = makeHandler
     }
 
-    /// A bound player's message came from `endpoint` through the shared socket: give it its own socket (once).
-    func open(_ endpoint: UDPEndpoint) {
-        guard !closed, slots.count < capacity || slots[endpoint] != nil else { return }
+    /// A message came from `endpoint` through the shared socket: give it its own socket (once) when `isBound` says a
+    /// player is bound to it. One lookup when it has one, is getting one, or cannot have one.
+    func open(_ endpoint: UDPEndpoint, isBound: (UDPEndpoint) -> Bool) {
+        guard !closed else { return }
         switch slots[endpoint] {
         case .opening?, .open?: return
         case .failed(let until)? where now() < until: return
-        case .failed?, nil: break
+        case .failed?: break
+        case nil: guard slots.count < capacity else { return }
         }
+        guard isBound(endpoint) else { return }
         slots[endpoint] = .opening
         let makeHandler = self.makeHandler
         var bootstrap = DatagramBootstrap(group: loop)

@@ -85,10 +85,8 @@ final class SessionHost: Sendable {
         core.receive(packet, from: endpoint)
         // A bound player's first game message opens its own socket (the UDP handshake and group requests do not:
         // an idle player costs no socket).
-        if onSharedSocket, packet.opCode.isDeveloper, let sockets = core.playerSockets,
-            core.isAssociated(endpoint)
-        {
-            sockets.open(endpoint)
+        if onSharedSocket, packet.opCode.isDeveloper, let sockets = core.playerSockets {
+            sockets.open(endpoint, isBound: core.isAssociated)
         }
     }
 

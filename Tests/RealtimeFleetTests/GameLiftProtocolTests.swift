@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import RealtimeFleet
@@ -26,6 +27,29 @@ extension FleetSuites {
             partial["GAMELIFT_SDK_AUTH_TOKEN"] = "t"
             partial["GAMELIFT_SDK_PROCESS_ID"] = nil
             #expect(try GameLiftConfiguration.resolve(environment: partial).processId.isEmpty == false)
+        }
+
+        /// Once a 403 has ended the client, its requests fail with the 403, whenever they were made: the agent reports
+        /// whichever of its parts fails first, so a bare "not connected" there would hide why (`serve --gamelift`
+        /// then exited 1 without the reason).
+        @Test func requestsAfterA403FailWithIt() async throws {
+            let service = try await FakeGameLift.start()
+            service.forbid()
+            let client = GameLiftClient(
+                configuration: GameLiftConfiguration(
+                    webSocketURL: service.url,
+                    processId: "p",
+                    hostId: "h",
+                    fleetId: "f",
+                    authToken: "t"
+                ),
+                logger: Logger(label: "test")
+            )
+            await #expect(throws: FleetError(.forbidden, "")) { try await client.run() }
+            await #expect(throws: FleetError(.forbidden, "")) {
+                _ = try await client.request("ActivateServerProcess", ["Port": 1900])
+            }
+            await service.stop()
         }
 
         @Test func theConnectionURLCarriesTheIdentityWithTokensIntact() throws {

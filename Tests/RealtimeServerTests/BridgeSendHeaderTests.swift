@@ -1,4 +1,6 @@
+import Foundation
 import NIOCore
+import RealtimeProtocol
 import Testing
 
 @testable import RealtimeServer
@@ -66,6 +68,18 @@ struct BridgeSendHeaderTests {
         let frame = BridgeFrame(kind: .send, header: header)
         #expect(throws: BridgeError.self) { try frame.decodeSend() }
         #expect(throws: BridgeError.self) { try frame.decodeHeader(as: SendHeader.self) }
+    }
+
+    @Test func aMessageHeaderIsTheJSONTheHostReads() throws {
+        let packet = Packet(opCode: OpCode(-7), targetPlayer: 3, targetGroup: -1, sender: 12, payload: ByteBuffer())
+        var header = ByteBuffer()
+        header.writeMessageArguments(key: "event", name: "message", packet, reliable: true)
+        #expect(
+            String(buffer: header)
+                == #"{"event":"message","opCode":-7,"sender":12,"targetPlayer":3,"targetGroup":-1,"reliable":true}"#
+        )
+        let object = try JSONSerialization.jsonObject(with: Data(header.readableBytesView)) as? [String: Any]
+        #expect(object?["hook"] == nil && object?["reliable"] as? Bool == true)
     }
 
     @Test func readsAFlatObjectFieldByField() {

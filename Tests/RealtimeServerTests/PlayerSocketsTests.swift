@@ -95,7 +95,7 @@ struct PlayerSocketsTests {
                 }
                 return socket
             }
-            func open() async throws { try await loop.submit { sockets.value.open(endpoint) }.get() }
+            func open() async throws { try await loop.submit { sockets.value.open(endpoint) { _ in true } }.get() }
 
             try await open()
             try await eventually("the failed open being logged") {

@@ -14,7 +14,10 @@ final class GameLiftClient: Sendable {
         var pending: [String: CheckedContinuation<GameLiftResponse, any Error>] = [:]
         /// Requests waiting for a connection.
         var waiters: [UUID: CheckedContinuation<WebSocketTextConnection, any Error>] = [:]
-        var stopping = false
+        /// Why the client stopped (closed, or the connection refused for good): every request from then on fails
+        /// with it.
+        var stopped: (any Error)?
+        var stopping: Bool { stopped != nil }
     }
 
     private let configuration: GameLiftConfiguration
@@ -35,26 +38,33 @@ final class GameLiftClient: Sendable {
     /// process's registration: thrown as ``FleetError/Code/closed``). A 403 on the handshake is thrown at once
     /// (``FleetError/Code/forbidden``); any other failure is retried with backoff.
     func run() async throws {
-        // Requests waiting for a connection fail with what ended the connection (a 403 says why), not a bare "not
-        // connected": the agent reports whichever of its parts fails first.
+        // Requests fail with what ended the connection (a 403 says why), not a bare "not connected": the agent
+        // reports whichever of its parts fails first.
         var ending: any Error = FleetError(.closed, "not connected to GameLift")
         defer {
             pushContinuation.finish()
-            let waiters = state.withLockedValue { state in
-                state.stopping = true
-                defer { state.waiters = [:] }
-                return state.waiters.values
-            }
-            for waiter in waiters { waiter.resume(throwing: ending) }
+            _ = stop(ending)
         }
         do {
             try await connectAndRead()
-        } catch is CancellationError {
-            throw CancellationError()
+        } catch let error as CancellationError {
+            throw error
         } catch {
             ending = error
             throw error
         }
+    }
+
+    /// Stops the client for `reason` (the first reason given stays): requests waiting for a connection, and every
+    /// request from now on, fail with it. Returns the open connection.
+    private func stop(_ reason: any Error) -> WebSocketTextConnection? {
+        let (connection, waiters, stopped) = state.withLockedValue { state in
+            if state.stopped == nil { state.stopped = reason }
+            defer { state.waiters = [:] }
+            return (state.connection, state.waiters.values, state.stopped ?? reason)
+        }
+        for waiter in waiters { waiter.resume(throwing: stopped) }
+        return connection
     }
 
     /// Connects, reads, and reconnects with backoff, until closed for good.
@@ -197,7 +207,7 @@ final class GameLiftClient: Sendable {
             try await withCheckedThrowingContinuation { continuation in
                 let ready = state.withLockedValue { state -> Result<WebSocketTextConnection, any Error>? in
                     if let connection = state.connection { return .success(connection) }
-                    if state.stopping { return .failure(FleetError(.closed, "the GameLift connection is closed")) }
+                    if let stopped = state.stopped { return .failure(stopped) }
                     // Cancelled before this point, `onCancel` found nothing to resume.
                     if Task.isCancelled { return .failure(CancellationError()) }
                     state.waiters[id] = continuation
@@ -213,12 +223,6 @@ final class GameLiftClient: Sendable {
 
     /// Closes the connection with 1000 and stops reconnecting.
     func close() async {
-        let (connection, waiters) = state.withLockedValue { state in
-            state.stopping = true
-            defer { state.waiters = [:] }
-            return (state.connection, state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume(throwing: FleetError(.closed, "the GameLift connection is closed")) }
-        await connection?.close(code: .normalClosure)
+        await stop(FleetError(.closed, "the GameLift connection is closed"))?.close(code: .normalClosure)
     }
 }

@@ -146,12 +146,21 @@ final class ScriptSession: SessionScript {
 extension ByteBuffer {
     /// `{"hook":…,"opCode":…,"sender":…,"targetPlayer":…,"targetGroup":…,"reliable":…}`: the header of a delivery
     /// hook call (`key` "hook") or of the `message` notification (`key` "event"), written directly: with such hooks or
-    /// `onMessage` this is once per message.
-    mutating func writeMessageArguments(key: String, name: String, _ packet: Packet, reliable: Bool) {
-        writeString(#"{""# + key + #"":""# + name + #"","opCode":"# + String(packet.opCode.rawValue))
-        writeString(#","sender":"# + String(packet.sender) + #","targetPlayer":"# + String(packet.targetPlayer))
-        writeString(#","targetGroup":"# + String(packet.targetGroup) + #","reliable":"#)
-        writeString(reliable ? "true}" : "false}")
+    /// `onMessage` this is once per message, so each piece is written as it is (no joined string per message).
+    mutating func writeMessageArguments(key: StaticString, name: String, _ packet: Packet, reliable: Bool) {
+        writeStaticString("{\"")
+        writeStaticString(key)
+        writeStaticString("\":\"")
+        writeString(name)
+        writeStaticString(#"","opCode":"#)
+        writeString(String(packet.opCode.rawValue))
+        writeStaticString(#","sender":"#)
+        writeString(String(packet.sender))
+        writeStaticString(#","targetPlayer":"#)
+        writeString(String(packet.targetPlayer))
+        writeStaticString(#","targetGroup":"#)
+        writeString(String(packet.targetGroup))
+        writeStaticString(reliable ? #","reliable":true}"# : #","reliable":false}"#)
     }
 }
 
