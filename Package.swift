@@ -48,12 +48,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // sendmmsg(2) for the fast port's fan-out (see DatagramSender).
+        .target(name: "CDatagram"),
         .target(
             name: "RealtimeServer",
             dependencies: [
                 "RealtimeProtocol",
                 "RealtimeSession",
                 "RealtimeSecurity",
+                "CDatagram",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -12,7 +12,7 @@ extension RealtimeServer {
         gate: ConnectionGate,
         host: EventLoopFuture<SessionHost>,
         tls: NIOSSLContext?
-    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
+    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, FastPort) {
         // With a range, each port of it in turn (the same for TCP and UDP); without, the configured ports once.
         let candidates =
             configuration.portRange.map { range in
@@ -50,7 +50,7 @@ extension RealtimeServer {
         gate: ConnectionGate,
         host: EventLoopFuture<SessionHost>,
         tls: NIOSSLContext?
-    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, any Channel) {
+    ) async throws -> (NIOAsyncChannel<EventLoopFuture<Accepted>, Never>, FastPort) {
         let tcpAddress = try SocketAddress.makeAddressResolvingHost(configuration.host, port: configuration.port)
         let serverChannel = try await bindWebSocket(
             group: group,
@@ -61,16 +61,22 @@ extension RealtimeServer {
             tls: tls
         )
         do {
-            let udpChannel = try await bindUDP(
+            let fastPort = try await bindUDP(
                 loop: loop,
                 tcpAddress: tcpAddress,
                 tcpChannel: serverChannel.channel,
                 configuration: configuration
             )
-            return (serverChannel, udpChannel)
+            return (serverChannel, fastPort)
         } catch {
             try? await serverChannel.channel.close()
             throw error
         }
     }
+}
+
+/// The fast port's socket: its channel, and in plain mode the descriptor the fan-out writes to (``DatagramSender``).
+struct FastPort: Sendable {
+    var channel: any Channel
+    var descriptor: CInt?
 }

@@ -225,7 +225,7 @@ public final class RealtimeServer: Service, Sendable {
         let hostPromise = sessionLoop.makePromise(of: SessionHost.self)
         // Connections that upgraded before the session was ready fail with the start-up's error.
         defer { hostPromise.fail(CancellationError()) }
-        let (serverChannel, udpChannel) = try await bindListeners(
+        let (serverChannel, fastPort) = try await bindListeners(
             group: group,
             loop: sessionLoop,
             configuration: configuration,
@@ -233,6 +233,7 @@ public final class RealtimeServer: Service, Sendable {
             host: hostPromise.futureResult,
             tls: secure?.webSocket
         )
+        let udpChannel = fastPort.channel
         let tcpPort = serverChannel.channel.localAddress?.port ?? configuration.port
         let udpPort = udpChannel.localAddress?.port ?? tcpPort
 
@@ -274,7 +275,7 @@ public final class RealtimeServer: Service, Sendable {
         )
         hostPromise.succeed(host)
         try await sessionLoop.submit {
-            host.attachUDP(udpChannel)
+            host.attachUDP(udpChannel, descriptor: fastPort.descriptor)
             if let secure {
                 try udpChannel.pipeline.syncOperations.addHandler(host.makeDTLSHandler(secure.dtls))
             }
@@ -525,7 +526,7 @@ public final class RealtimeServer: Service, Sendable {
         tcpChannel: any Channel,
         configuration: ServerConfiguration
     ) async throws
-        -> any Channel
+        -> FastPort
     {
         let tcpPort = tcpChannel.localAddress?.port ?? configuration.port
         var address = tcpAddress
@@ -548,9 +549,9 @@ public final class RealtimeServer: Service, Sendable {
         address: SocketAddress,
         configuration: ServerConfiguration
     ) async throws
-        -> any Channel
+        -> FastPort
     {
-        var bootstrap = DatagramBootstrap(group: loop)
+        let bootstrap = DatagramBootstrap(group: loop)
             // Reads start once the session's handler is in place.
             .channelOption(.autoRead, value: false)
             .channelOption(.datagramVectorReadMessageCount, value: Self.datagramsPerRead)
@@ -567,9 +568,6 @@ public final class RealtimeServer: Service, Sendable {
             // whenever the loop is off the CPU for a few milliseconds. The kernel caps this at net.core.rmem_max.
             .channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(configuration.udpReceiveBuffer))
             .channelOption(.socketOption(.so_sndbuf), value: Self.udpSendBufferSize)
-        if address.protocol == .inet6 {
-            bootstrap = bootstrap.channelOption(Self.ipv6Only, value: 0)
-        }
         var address = address
         if configuration.tls == nil {
             // Plain mode gives each bound player a socket of its own on this port (``PlayerSockets``), which needs
@@ -580,9 +578,12 @@ public final class RealtimeServer: Service, Sendable {
             let channel = try await probe.bind(to: address).get()
             address.port = channel.localAddress?.port ?? address.port
             try await channel.close()
-            bootstrap = bootstrap.channelOption(PlayerSockets.reusePort, value: 1)
+            // The socket is made here, not by the bootstrap, so that the fan-out can write to it directly.
+            let descriptor = try DatagramSender.reusePortSocket(boundTo: address)
+            return FastPort(channel: try await bootstrap.withBoundSocket(descriptor).get(), descriptor: descriptor)
         }
-        return try await bootstrap.bind(to: address).get()
+        let dualStack = address.protocol == .inet6 ? bootstrap.channelOption(Self.ipv6Only, value: 0) : bootstrap
+        return FastPort(channel: try await dualStack.bind(to: address).get(), descriptor: nil)
     }
 
     static let ipv6Only = ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only)

@@ -110,8 +110,8 @@ struct ServerMetrics: Sendable {
         self.scriptStates = scriptStates
     }
 
-    func dropped(_ reason: DropReason) {
-        dropped[reason]?.increment()
+    func dropped(_ reason: DropReason, count: Int = 1) {
+        dropped[reason]?.increment(by: Int64(count))
     }
 
     /// Records how long a hook call took (hooks outside ``hooks`` are not measured).

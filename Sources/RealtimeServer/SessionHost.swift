@@ -58,9 +58,13 @@ final class SessionHost: Sendable {
 
     // MARK: - From the UDP socket's handler (on the loop)
 
-    /// Gives the session its UDP socket; every fast packet the server sends leaves from it.
-    func attachUDP(_ channel: any Channel) {
+    /// Gives the session its UDP socket; every fast packet the server sends leaves from it. With its `descriptor`
+    /// (plain mode), datagrams are written to it directly (``DatagramSender``), not through the channel.
+    func attachUDP(_ channel: any Channel, descriptor: CInt? = nil) {
         core.value.udpChannel = channel
+        core.value.datagramSender = descriptor.map {
+            DatagramSender(descriptor: $0, maxDatagramSize: RealtimeConstants.maxDatagramSize)
+        }
         core.value.startTicking()
     }
 
@@ -217,6 +221,7 @@ final class SessionCore {
     private var session: GameSession
     private var connections: [ConnectionID: Entry] = [:]
     var udpChannel: (any Channel)?
+    var datagramSender: DatagramSender?
     var playerSockets: PlayerSockets?
     private var udpNeedsFlush = false
     /// Writes per connection since the last flush, and the connections in the order they got their first write.
@@ -510,6 +515,14 @@ final class SessionCore {
 
     private func writeDatagram(_ datagram: ByteBuffer, to endpoint: UDPEndpoint) {
         guard let udpChannel else { return }
+        if let datagramSender {
+            if !datagramSender.enqueue(datagram, to: endpoint.address) {
+                sendDatagrams()
+                _ = datagramSender.enqueue(datagram, to: endpoint.address)
+            }
+            udpNeedsFlush = true
+            return
+        }
         if !udpChannel.isWritable, udpNeedsFlush {
             // Writes of a whole pass of the loop wait for one flush (``flushThisTick()``); past the socket's
             // high-water mark they go now, and only a backlog the kernel did not take counts as full.
@@ -524,6 +537,38 @@ final class SessionCore {
         metrics.bytesSentFast.increment(by: Int64(datagram.readableBytes))
         udpChannel.write(AddressedEnvelope(remoteAddress: endpoint.address, data: datagram), promise: nil)
         udpNeedsFlush = true
+    }
+
+    /// Sends the datagrams the sender holds, on the fast port's socket while its channel is open (the channel closes
+    /// the socket, on this loop).
+    private func sendDatagrams() {
+        guard let datagramSender, !datagramSender.isEmpty else { return }
+        guard udpChannel?.isActive == true else {
+            _ = datagramSender.discard()
+            return
+        }
+        let outcome = datagramSender.flush()
+        metrics.sentFast.increment(by: Int64(outcome.sent))
+        metrics.bytesSentFast.increment(by: Int64(outcome.sentBytes))
+        if outcome.dropped > 0 {
+            metrics.dropped(.slowConsumer, count: outcome.dropped)
+            logger.debug(
+                "dropped",
+                metadata: [
+                    "reason": "\(DropReason.slowConsumer.rawValue)",
+                    "detail": "UDP send buffer full, \(outcome.dropped) datagrams",
+                ]
+            )
+        }
+        if outcome.failed > 0 {
+            logger.debug(
+                "UDP send failed",
+                metadata: [
+                    "datagrams": "\(outcome.failed)",
+                    "error": "\(IOError(errnoCode: outcome.lastError, reason: "sendmmsg"))",
+                ]
+            )
+        }
     }
 
     /// Flushes once the packets already queued on the loop are handled, and at most once per ``flushInterval``:
@@ -560,7 +605,7 @@ final class SessionCore {
         lastFlush = .now()
         if udpNeedsFlush {
             udpNeedsFlush = false
-            udpChannel?.flush()
+            if datagramSender != nil { sendDatagrams() } else { udpChannel?.flush() }
         }
         script?.flush()
         guard !pendingOrder.isEmpty else { return }

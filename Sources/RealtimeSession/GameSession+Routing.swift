@@ -86,7 +86,7 @@ extension GameSession {
         var relay = Relay(packet: packet, isFast: fast)
         if packet.targetGroup != RealtimeConstants.noTarget {
             let members = members(of: packet.targetGroup)
-            relay.reliable.reserveCapacity(fast ? 0 : members.count)
+            if fast { relay.fast.reserveCapacity(members.count) } else { relay.reliable.reserveCapacity(members.count) }
             for member in members { addRecipient(member, fast: fast, to: &relay) }
         } else if packet.targetPlayer > 0 {
             addRecipient(packet.targetPlayer, fast: fast, to: &relay)
@@ -108,13 +108,19 @@ extension GameSession {
         return effects
     }
 
+    /// Works on the player's state where the dictionary keeps it (one lookup, no copy of the state): this runs once
+    /// per recipient of every relayed message.
     private mutating func addRecipient(_ peerId: Int32, fast: Bool, to relay: inout Relay) {
-        guard let state = players[peerId] else { return }
+        guard let index = players.index(forKey: peerId) else { return }
+        Self.addRecipient(&players.values[index], peerId: peerId, fast: fast, to: &relay)
+    }
+
+    private static func addRecipient(_ state: inout PlayerState, peerId: Int32, fast: Bool, to relay: inout Relay) {
         guard state.lostAt == nil else { return }
-        if fast, state.fastReady, let udp = state.udp {
+        if fast, state.fastReady, let endpoint = state.udp?.endpoint {
             let sequenceNumber = state.nextSequenceOut
-            players[peerId]!.nextSequenceOut = sequenceNumber &+ 1
-            relay.fast.append(FastRecipient(peerId: peerId, endpoint: udp.endpoint, sequenceNumber: sequenceNumber))
+            state.nextSequenceOut = sequenceNumber &+ 1
+            relay.fast.append(FastRecipient(peerId: peerId, endpoint: endpoint, sequenceNumber: sequenceNumber))
         } else {
             relay.reliable.append(ReliableRecipient(peerId: peerId, connection: state.player.connection))
         }
