@@ -57,7 +57,10 @@ final class DatagramFlood {
 func connectedUDPPeers(ofLocalPort port: Int) -> Set<Int> {
     var peers: Set<Int> = []
     for table in ["/proc/net/udp", "/proc/net/udp6"] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+        // Read to the end: `String(contentsOfFile:)` stops after the first 4 KiB of a /proc table (about 30 sockets),
+        // and the tests running beside this one open many more.
+        guard let data = try? FileHandle(forReadingFrom: URL(fileURLWithPath: table)).readToEnd() else { continue }
+        let text = String(decoding: data, as: UTF8.self)
         for line in text.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: " ")
             guard fields.count > 3, fields[3] == "01",
