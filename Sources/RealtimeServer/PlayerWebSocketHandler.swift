@@ -248,18 +248,17 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
                 if let last { frameWriter.write(last, promise: nil) }
                 last = frame
             case .close(let code, let reason):
-                if let last { self.writeBatchEnd(last, context: context) }
+                if let last { _ = self.writeBatchEnd(last, context: context) }
                 self.sendClose(code, reason, context: context)
                 return
             }
         }
         guard let last else { return }
-        self.writeBatchEnd(last, context: context)
         // Slow-consumer policy for the reliable channel: a reliable message cannot be dropped, so a player whose
         // backlog grows past the limit, or whose oldest unsent message is older than the lag limit, is closed with
         // 1008 (policy violation: the server's resource policy, not the server going away) and the reason is logged
         // by the session when it forgets the connection.
-        let backlog = self.backlog(context)
+        let backlog = self.writeBatchEnd(last, context: context)
         if backlog > limits.maxReliableBacklog {
             metrics.slowConsumerBacklogKicks.increment()
             self.fail(.policyViolation, "slow consumer (\(backlog) bytes waiting)", context: context)
@@ -268,20 +267,22 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// Writes a batch's last frame with a promise that drops the batch from ``unsentBatches`` once it is written to
-    /// the socket, and flushes.
-    private func writeBatchEnd(_ frame: ByteBuffer, context: ChannelHandlerContext) {
-        guard limits.maxLag != nil else {
-            frameWriter.write(frame, promise: nil)
-            context.flush()
-            return
-        }
+    /// Writes a batch's last frame and flushes; returns the bytes still waiting for the socket. Usually the kernel takes
+    /// the whole batch at once and nothing is left to watch. When part of it waits, the batch joins ``unsentBatches``
+    /// (for the lag limit), and an empty write behind it, whose promise completes once everything before it has been
+    /// written to the socket, drops it from there.
+    private func writeBatchEnd(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Int {
+        frameWriter.write(frame, promise: nil)
+        context.flush()
+        let backlog = self.backlog(context)
+        guard limits.maxLag != nil, backlog > 0 else { return backlog }
         unsentBatches.append(.now())
         let promise = context.eventLoop.makePromise(of: Void.self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { loopBound.value.unsentBatches.removeFirst() }
-        frameWriter.write(frame, promise: promise)
+        frameWriter.write(ByteBuffer(), promise: promise)
         context.flush()
+        return backlog
     }
 
     /// Closes the connection ("too slow") when its oldest unsent message is older than the lag limit; otherwise looks
