@@ -14,8 +14,9 @@ import Musl
 /// its own promise slot and buffer reference, and turned into a message header at flush time. Here it is a copy of
 /// its bytes into one reused block and a message header filled in place: no allocation, no reference counting.
 ///
-/// What the kernel does not take at once (its send buffer is full: the readers are far behind) is dropped, not queued:
-/// a fast message that cannot leave now is stale by the time it could. ``flush()`` says how many.
+/// What the kernel does not take at once for want of buffer space (a burst larger than the socket's send buffer, which
+/// on a network interface holds what the card has not sent yet) is handed back to the caller (``flush(refused:)``),
+/// which queues it on the channel: SwiftNIO sends it when the socket is writable again, up to its high-water mark.
 ///
 /// Plain mode only: in secure mode each datagram goes through the DTLS layer in the channel's pipeline. The socket is
 /// the channel's (``RealtimeServer`` creates it and hands it to the channel); the sender lives on the channel's event
@@ -78,6 +79,25 @@ final class DatagramSender {
         return true
     }
 
+    /// The destination of queued datagram `index`, as SwiftNIO's value.
+    private func address(at index: Int) -> SocketAddress? {
+        let name = UnsafeRawPointer(addresses + index)
+        switch CInt(addresses[index].ss_family) {
+        case AF_INET: return SocketAddress(name.load(as: sockaddr_in.self), host: "")
+        case AF_INET6: return SocketAddress(name.load(as: sockaddr_in6.self), host: "")
+        case AF_UNIX:
+            // The path, up to the name's length or its terminating NUL.
+            let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)!
+            let bytes = UnsafeRawBufferPointer(
+                start: name + pathOffset,
+                count: max(0, Int(messages[index].msg_hdr.msg_namelen) - pathOffset)
+            )
+            let path = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            return try? SocketAddress(unixDomainSocketPath: path)
+        default: return nil
+        }
+    }
+
     /// Forgets what is queued (the socket is closed). Returns how many datagrams that was.
     func discard() -> Int {
         defer {
@@ -87,18 +107,19 @@ final class DatagramSender {
         return count
     }
 
-    /// What one flush did: datagrams the kernel took, datagrams dropped because its send buffer was full, and
+    /// What one flush did: datagrams the kernel took, datagrams it had no buffer space for (handed back), and
     /// datagrams it refused one by one (an address it cannot send to), with the last such error.
     struct Outcome {
         var sent = 0
         var sentBytes = 0
-        var dropped = 0
+        var refused = 0
         var failed = 0
         var lastError: CInt = 0
     }
 
-    /// Sends what is queued with as few `sendmmsg` calls as the kernel allows.
-    func flush() -> Outcome {
+    /// Sends what is queued with as few `sendmmsg` calls as the kernel allows. Once the kernel has no buffer space,
+    /// the datagrams left are passed to `refused`, in order, with a copy of their bytes.
+    func flush(refused: (ByteBuffer, SocketAddress) -> Void) -> Outcome {
         var outcome = Outcome()
         var offset = 0
         while offset < count {
@@ -109,10 +130,19 @@ final class DatagramSender {
                 offset += Int(result)
                 continue
             }
-            let error = errno
+            let error = result == 0 ? EAGAIN : errno
             if error == EINTR { continue }
             if error == EAGAIN || error == EWOULDBLOCK || error == ENOBUFS {
-                outcome.dropped += count - offset
+                for index in offset..<count {
+                    if let address = address(at: index) {
+                        let bytes = UnsafeRawBufferPointer(
+                            start: vectors[index].iov_base,
+                            count: vectors[index].iov_len
+                        )
+                        refused(ByteBuffer(bytes: bytes), address)
+                    }
+                }
+                outcome.refused += count - offset
                 break
             }
             // This datagram cannot be sent (for example, to an address the host cannot route): the next ones can.

@@ -222,6 +222,8 @@ final class SessionCore {
     private var connections: [ConnectionID: Entry] = [:]
     var udpChannel: (any Channel)?
     var datagramSender: DatagramSender?
+    /// Datagrams written through the channel in plain mode and not sent yet (see ``writeDatagram(_:to:)``).
+    private var datagramsOnChannel = 0
     var playerSockets: PlayerSockets?
     private var udpNeedsFlush = false
     /// Writes per connection since the last flush, and the connections in the order they got their first write.
@@ -514,15 +516,25 @@ final class SessionCore {
     }
 
     private func writeDatagram(_ datagram: ByteBuffer, to endpoint: UDPEndpoint) {
-        guard let udpChannel else { return }
-        if let datagramSender {
+        if let datagramSender, datagramsOnChannel == 0 {
             if !datagramSender.enqueue(datagram, to: endpoint.address) {
                 sendDatagrams()
-                _ = datagramSender.enqueue(datagram, to: endpoint.address)
+                // Past a refusal, this one goes to the channel behind the others.
+                if datagramsOnChannel > 0 || !datagramSender.enqueue(datagram, to: endpoint.address) {
+                    return writeDatagram(datagram, to: endpoint.address)
+                }
             }
             udpNeedsFlush = true
             return
         }
+        writeDatagram(datagram, to: endpoint.address)
+    }
+
+    /// Writes through the UDP channel: in secure mode always (DTLS seals each datagram in the pipeline); in plain
+    /// mode for what the kernel refused for want of buffer space, and after it until that has left, so that the
+    /// datagrams keep their order.
+    private func writeDatagram(_ datagram: ByteBuffer, to address: SocketAddress) {
+        guard let udpChannel else { return }
         if !udpChannel.isWritable, udpNeedsFlush {
             // Writes of a whole pass of the loop wait for one flush (``flushThisTick()``); past the socket's
             // high-water mark they go now, and only a backlog the kernel did not take counts as full.
@@ -530,12 +542,22 @@ final class SessionCore {
             udpChannel.flush()
         }
         guard udpChannel.isWritable else {
-            report(.dropped(.slowConsumer, peerId: nil, detail: "UDP socket backlog full, datagram to \(endpoint)"))
+            report(.dropped(.slowConsumer, peerId: nil, detail: "UDP socket backlog full, datagram to \(address)"))
             return
         }
         metrics.sentFast.increment()
         metrics.bytesSentFast.increment(by: Int64(datagram.readableBytes))
-        udpChannel.write(AddressedEnvelope(remoteAddress: endpoint.address, data: datagram), promise: nil)
+        let envelope = AddressedEnvelope(remoteAddress: address, data: datagram)
+        guard datagramSender != nil else {
+            udpChannel.write(envelope, promise: nil)
+            udpNeedsFlush = true
+            return
+        }
+        datagramsOnChannel += 1
+        let promise = loop.makePromise(of: Void.self)
+        let core = NIOLoopBound(self, eventLoop: loop)
+        promise.futureResult.whenComplete { _ in core.value.datagramsOnChannel -= 1 }
+        udpChannel.write(envelope, promise: promise)
         udpNeedsFlush = true
     }
 
@@ -544,22 +566,13 @@ final class SessionCore {
     private func sendDatagrams() {
         guard let datagramSender, !datagramSender.isEmpty else { return }
         guard udpChannel?.isActive == true else {
-            _ = datagramSender.discard()
+            metrics.dropped(.slowConsumer, count: datagramSender.discard())
             return
         }
-        let outcome = datagramSender.flush()
+        let outcome = datagramSender.flush { bytes, address in writeDatagram(bytes, to: address) }
         metrics.sentFast.increment(by: Int64(outcome.sent))
         metrics.bytesSentFast.increment(by: Int64(outcome.sentBytes))
-        if outcome.dropped > 0 {
-            metrics.dropped(.slowConsumer, count: outcome.dropped)
-            logger.debug(
-                "dropped",
-                metadata: [
-                    "reason": "\(DropReason.slowConsumer.rawValue)",
-                    "detail": "UDP send buffer full, \(outcome.dropped) datagrams",
-                ]
-            )
-        }
+        if outcome.refused > 0 { udpChannel?.flush() }
         if outcome.failed > 0 {
             logger.debug(
                 "UDP send failed",
@@ -605,7 +618,8 @@ final class SessionCore {
         lastFlush = .now()
         if udpNeedsFlush {
             udpNeedsFlush = false
-            if datagramSender != nil { sendDatagrams() } else { udpChannel?.flush() }
+            sendDatagrams()
+            if datagramSender == nil || datagramsOnChannel > 0 { udpChannel?.flush() }
         }
         script?.flush()
         guard !pendingOrder.isEmpty else { return }
