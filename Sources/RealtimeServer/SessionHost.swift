@@ -60,7 +60,7 @@ final class SessionHost: Sendable {
 
     /// Gives the session its UDP socket; every fast packet the server sends leaves from it. With its `descriptor`
     /// (plain mode), datagrams are written to it directly (``DatagramSender``), not through the channel.
-    func attachUDP(_ channel: any Channel, descriptor: CInt? = nil) {
+    func attachUDP(_ channel: any Channel, descriptor: CInt?) {
         core.value.udpChannel = channel
         core.value.datagramSender = descriptor.map {
             DatagramSender(descriptor: $0, maxDatagramSize: RealtimeConstants.maxDatagramSize)
@@ -222,7 +222,7 @@ final class SessionCore {
     private var connections: [ConnectionID: Entry] = [:]
     var udpChannel: (any Channel)?
     var datagramSender: DatagramSender?
-    /// Datagrams written through the channel in plain mode and not sent yet (see ``writeDatagram(_:to:)``).
+    /// Datagrams written through the channel in plain mode and not sent yet (see ``writeThroughChannel(_:to:)``).
     private var datagramsOnChannel = 0
     var playerSockets: PlayerSockets?
     private var udpNeedsFlush = false
@@ -516,24 +516,23 @@ final class SessionCore {
     }
 
     private func writeDatagram(_ datagram: ByteBuffer, to endpoint: UDPEndpoint) {
-        if let datagramSender, datagramsOnChannel == 0 {
-            if !datagramSender.enqueue(datagram, to: endpoint.address) {
-                sendDatagrams()
-                // Past a refusal, this one goes to the channel behind the others.
-                if datagramsOnChannel > 0 || !datagramSender.enqueue(datagram, to: endpoint.address) {
-                    return writeDatagram(datagram, to: endpoint.address)
-                }
-            }
-            udpNeedsFlush = true
-            return
+        guard let datagramSender, datagramsOnChannel == 0 else {
+            return writeThroughChannel(datagram, to: endpoint.address)
         }
-        writeDatagram(datagram, to: endpoint.address)
+        if !datagramSender.enqueue(datagram, to: endpoint.address) {
+            // Full: what it holds leaves first. Past a refusal, this one follows it through the channel.
+            sendDatagrams()
+            guard datagramsOnChannel == 0, datagramSender.enqueue(datagram, to: endpoint.address) else {
+                return writeThroughChannel(datagram, to: endpoint.address)
+            }
+        }
+        udpNeedsFlush = true
     }
 
     /// Writes through the UDP channel: in secure mode always (DTLS seals each datagram in the pipeline); in plain
     /// mode for what the kernel refused for want of buffer space, and after it until that has left, so that the
     /// datagrams keep their order.
-    private func writeDatagram(_ datagram: ByteBuffer, to address: SocketAddress) {
+    private func writeThroughChannel(_ datagram: ByteBuffer, to address: SocketAddress) {
         guard let udpChannel else { return }
         if !udpChannel.isWritable, udpNeedsFlush {
             // Writes of a whole pass of the loop wait for one flush (``flushThisTick()``); past the socket's
@@ -569,7 +568,7 @@ final class SessionCore {
             metrics.dropped(.slowConsumer, count: datagramSender.discard())
             return
         }
-        let outcome = datagramSender.flush { bytes, address in writeDatagram(bytes, to: address) }
+        let outcome = datagramSender.flush { bytes, address in writeThroughChannel(bytes, to: address) }
         metrics.sentFast.increment(by: Int64(outcome.sent))
         metrics.bytesSentFast.increment(by: Int64(outcome.sentBytes))
         if outcome.refused > 0 { udpChannel?.flush() }
