@@ -44,6 +44,24 @@ struct ScriptScenarioTests {
         #expect(result.stdout.isEmpty)
     }
 
+    @Test("the script host's program file is gone once serve listens, so a killed server leaves no file behind")
+    func hostProgramFileRemoved() async throws {
+        let path = try Self.script("exports.ssExports = { init() {} };")
+        let temporary = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        let server = try RunningProcess(
+            Subprocess.rtctl,
+            ["serve", "--port", "0", "--host", "127.0.0.1", "--script", path],
+            environment: ["TMPDIR": temporary.path]
+        )
+        let line = try #require(try await server.nextLine())
+        #expect(try await Subprocess.jq(#".event == "listening""#, line))
+        let left = try FileManager.default.contentsOfDirectory(atPath: temporary.path)
+        server.signal(SIGKILL)
+        _ = try await server.waitForExit()
+        #expect(left.isEmpty, "files left in TMPDIR while serving: \(left)")
+    }
+
     @Test("a flag that overrides the script's configuration is named in a warning")
     func overrideWarning() async throws {
         let path = try Self.script("exports.ssExports = { configuration: { maxPlayers: 3 }, init() {} };")

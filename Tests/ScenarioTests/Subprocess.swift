@@ -94,9 +94,12 @@ final class RunningProcess: @unchecked Sendable {
     private let stderr = Pipe()
     private var buffered = Data()
 
-    init(_ executable: URL, _ arguments: [String]) throws {
+    init(_ executable: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws {
         process.executableURL = executable
         process.arguments = arguments
+        if !extra.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
+        }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = stderr

@@ -193,6 +193,8 @@ final class ScriptHost: Sendable {
             }.get()
             throw error
         }
+        // Node has read the program by the time it answers: a server killed from now on leaves no file behind.
+        try? FileManager.default.removeItem(atPath: hostFile)
         let host = ScriptHost(
             options: options,
             description: description,
