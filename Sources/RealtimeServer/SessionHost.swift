@@ -573,6 +573,7 @@ final class SessionCore {
         metrics.bytesSentFast.increment(by: Int64(outcome.sentBytes))
         if outcome.refused > 0 { udpChannel?.flush() }
         if outcome.failed > 0 {
+            metrics.dropped(.sendFailed, count: outcome.failed)
             logger.debug(
                 "UDP send failed",
                 metadata: [

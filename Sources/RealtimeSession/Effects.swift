@@ -145,6 +145,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable {
     /// Secure mode: a `verifyIdentity` with a wrong token or for a peer that is not logged in, a `-5`, or a datagram
     /// that is not DTLS.
     case identityRejected
+    /// A datagram the kernel would not send (an address it cannot reach, say); the others in its batch still leave.
+    case sendFailed
 }
 
 /// Something that happened in the session.
