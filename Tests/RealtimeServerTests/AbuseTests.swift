@@ -1,3 +1,4 @@
+import MetricsTestKit
 import NIOCore
 import NIOPosix
 import NIOWebSocket
@@ -115,6 +116,43 @@ struct AbuseTests {
             closed = flooder.ws.frames.drain().contains { $0.opcode == .connectionClose }
         }
         #expect(try await listener.members(of: -1) == [listener.peerId])
+        try await server.stop()
+    }
+
+    @Test(
+        "a player flooding its own socket: each datagram over the limit is counted, the rest arrive; back under it, all do"
+    )
+    func fastFloodOnOwnSocket() async throws {
+        let metrics = TestMetrics()
+        let server = try await RunningServer.start(metrics: metrics) {
+            $0.session.fastRateLimit = RateLimit(perSecond: 50, burst: 50, kickAfter: nil)
+        }
+        defer { server.task.cancel() }
+        let (a, b) = try await boundPair(server)
+        let port = try #require(a.udp?.channel.localAddress?.port)
+        try await a.sendFast(message(12, to: b.peerId, "hello"))
+        #expect(String(buffer: try await b.nextFast().payload) == "hello")
+        try await eventually("a socket of its own for the flooding player") {
+            connectedUDPPeers(ofLocalPort: server.address.udpPort).contains(port)
+        }
+        // Far over the limit on its own socket, then within it: every datagram of the flood either arrives or is
+        // counted as dropped, and every message after it arrives.
+        let flood = 1_000
+        for index in 0..<flood { try await a.sendFast(message(12, to: b.peerId, "flood \(index)")) }
+        var floodArrived = 0
+        for index in 0..<5 {
+            try await Task.sleep(for: .milliseconds(100))
+            try await a.sendFast(message(12, to: b.peerId, "after \(index)"))
+            while true {
+                let text = String(buffer: try await b.nextFast().payload)
+                if text == "after \(index)" { break }
+                #expect(text.hasPrefix("flood "), "\(text) before after \(index)")
+                floodArrived += 1
+            }
+        }
+        #expect(floodArrived < flood)
+        let rateLimited = try metrics.expectCounter("rtctl_dropped_total", [("reason", "rateLimited")]).totalValue
+        #expect(rateLimited == Int64(flood - floodArrived), "\(floodArrived) of \(flood) arrived")
         try await server.stop()
     }
 
