@@ -57,9 +57,30 @@ struct ScriptScenarioTests {
         let line = try #require(try await server.nextLine())
         #expect(try await Subprocess.jq(#".event == "listening""#, line))
         let left = try FileManager.default.contentsOfDirectory(atPath: temporary.path)
+        // The host did run from a file in that directory (it is Node's program argument).
+        let commandLines = Self.childCommandLines(of: server.process.processIdentifier)
+        #expect(
+            commandLines.contains { $0.contains(temporary.path) && $0.contains("rtctl-script-host-") },
+            "\(commandLines)"
+        )
         server.signal(SIGKILL)
         _ = try await server.waitForExit()
         #expect(left.isEmpty, "files left in TMPDIR while serving: \(left)")
+    }
+
+    /// The command lines of a process's children, from /proc (each thread lists the children it started).
+    static func childCommandLines(of pid: Int32) -> [String] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        let children = tasks.flatMap { task in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "")
+                .split(separator: " ")
+        }
+        return children.compactMap { child in
+            // Read to the end: /proc files report a size of 0.
+            (try? FileHandle(forReadingAtPath: "/proc/\(child)/cmdline")?.readToEnd()).flatMap { $0 }.map {
+                String(decoding: $0.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+            }
+        }
     }
 
     @Test("a flag that overrides the script's configuration is named in a warning")

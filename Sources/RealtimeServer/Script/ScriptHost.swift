@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -97,19 +98,19 @@ final class ScriptHost: Sendable {
             throw ScriptError(.startFailed, "script \(options.scriptPath) not found or not readable")
         }
         let scriptPath = URL(fileURLWithPath: options.scriptPath).standardizedFileURL.path
-        let hostFile = try writeHostProgram()
+        let hostFile = HostProgramFile(path: try writeHostProgram())
         let process: ScriptProcess
         do {
             process = try ScriptProcess.spawn(
                 executable: options.node,
-                arguments: [hostFile],
+                arguments: [hostFile.path],
                 environment: [
                     "RTCTL_SCRIPT": scriptPath,
                     "RTCTL_HOOK_TIMEOUT_MS": String(options.hookTimeout.nanoseconds / 1_000_000),
                 ]
             )
         } catch {
-            try? FileManager.default.removeItem(atPath: hostFile)
+            hostFile.remove()
             throw error
         }
         let state = try await loop.submit { NIOLoopBoundBox(BridgeState(), eventLoop: loop) }.get()
@@ -148,14 +149,14 @@ final class ScriptHost: Sendable {
             process.kill()
             for fd in notHandedOver { close(fd) }
             _ = process.waitForExit()
-            try? FileManager.default.removeItem(atPath: hostFile)
+            hostFile.remove()
             throw ScriptError(.hostFailed, "cannot connect to the script host: \(error)")
         }
         // Reap the process when the bridge closes, and report its exit.
         bridge.closeFuture.whenComplete { _ in
             NIOThreadPool.singleton.submit { _ in
                 let status = process.waitForExit()
-                try? FileManager.default.removeItem(atPath: hostFile)
+                hostFile.remove()
                 loop.execute { frames.hostExited(status: status) }
             }
         }
@@ -194,7 +195,7 @@ final class ScriptHost: Sendable {
             throw error
         }
         // Node has read the program by the time it answers: a server killed from now on leaves no file behind.
-        try? FileManager.default.removeItem(atPath: hostFile)
+        hostFile.remove()
         let host = ScriptHost(
             options: options,
             description: description,
@@ -390,6 +391,25 @@ final class ScriptHost: Sendable {
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         handle.write(Data(ScriptHostSource.javascript.utf8))
         return path
+    }
+}
+
+/// The script host's program in a temporary file, removed once: after Node has read it, or when the host failed or
+/// exited, whichever comes first (a second removal could delete another start's file of the same name).
+final class HostProgramFile: Sendable {
+    let path: String
+    private let removed = NIOLockedValueBox(false)
+
+    init(path: String) { self.path = path }
+
+    func remove() {
+        guard
+            !removed.withLockedValue({ removed in
+                defer { removed = true }
+                return removed
+            })
+        else { return }
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
 
