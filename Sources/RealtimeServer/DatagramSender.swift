@@ -169,15 +169,18 @@ extension DatagramSender {
         #endif
         let descriptor = socket(family, type, 0)
         guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        func option(_ level: CInt, _ name: CInt, _ value: CInt, _ what: String) throws {
+        // The same options the bootstraps set on the port's other sockets, set by hand: the socket is not NIO's yet.
+        func set(_ option: ChannelOptions.Types.SocketOption, to value: CInt, _ what: String) throws {
             var value = value
+            let level = option.optionLevel.rawValue
+            let name = option.optionName.rawValue
             guard setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<CInt>.size)) == 0 else {
-                throw IOError(errnoCode: errno, reason: what)
+                throw IOError(errnoCode: errno, reason: "setsockopt(\(what))")
             }
         }
         do {
-            try option(SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)")
-            if family == AF_INET6 { try option(CInt(IPPROTO_IPV6), IPV6_V6ONLY, 0, "setsockopt(IPV6_V6ONLY)") }
+            try set(PlayerSockets.reusePort, to: 1, "SO_REUSEPORT")
+            if family == AF_INET6 { try set(RealtimeServer.ipv6Only, to: 0, "IPV6_V6ONLY") }
             let result = address.withSockAddr { name, length in bind(descriptor, name, socklen_t(length)) }
             guard result == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
         } catch {

@@ -1,6 +1,6 @@
+import Atomics
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -398,17 +398,12 @@ final class ScriptHost: Sendable {
 /// exited, whichever comes first (a second removal could delete another start's file of the same name).
 final class HostProgramFile: Sendable {
     let path: String
-    private let removed = NIOLockedValueBox(false)
+    private let removed = ManagedAtomic(false)
 
     init(path: String) { self.path = path }
 
     func remove() {
-        guard
-            !removed.withLockedValue({ removed in
-                defer { removed = true }
-                return removed
-            })
-        else { return }
+        guard !removed.exchange(true, ordering: .relaxed) else { return }
         try? FileManager.default.removeItem(atPath: path)
     }
 }
