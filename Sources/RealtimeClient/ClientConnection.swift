@@ -161,29 +161,19 @@ final class ClientConnection {
 
     private func configureUpgrade(_ channel: any Channel) throws {
         let this = bound
-        let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
-            maxFrameSize: RealtimeConstants.maxFrameSize,
-            upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
-                    let connection = this.value
-                    let operations = channel.pipeline.syncOperations
-                    let barrier = WriteBarrierHandler()
-                    try operations.addHandler(barrier, position: .first)
-                    try operations.addHandler(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0,
-                            maxAccumulatedFrameCount: 256,
-                            maxAccumulatedFrameSize: RealtimeConstants.maxFrameSize
-                        )
-                    )
-                    let handler = WebSocketPacketHandler(connection: connection)
-                    try operations.addHandler(handler)
-                    connection.barrier = barrier
-                    connection.packetHandler = handler
-                    return Upgrade.upgraded
-                }
+        let upgrader = WebSocketUpgrader<Upgrade> { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let connection = this.value
+                let operations = channel.pipeline.syncOperations
+                let barrier = WriteBarrierHandler()
+                try operations.addHandler(barrier, position: .first)
+                let handler = WebSocketPacketHandler(connection: connection)
+                try operations.addHandler(handler)
+                connection.barrier = barrier
+                connection.packetHandler = handler
+                return Upgrade.upgraded
             }
-        )
+        }
         var headers = HTTPHeaders()
         headers.add(name: "Host", value: endpoint.authority)
         headers.add(name: "Origin", value: "ws://\(endpoint.authority)")

@@ -2,14 +2,21 @@ import NIOCore
 import NIOWebSocket
 import RealtimeProtocol
 
-/// The reliable channel's framing, after the upgrade: one binary WebSocket message in, one ``Packet`` out; pings
-/// answered; the close handshake. Decisions belong to the ``ClientConnection`` it reports to, on the event loop.
+/// The reliable channel's framing, after the upgrade: the bytes from the server read as WebSocket messages (a
+/// ``WebSocketMessageReader``), one binary message in, one ``Packet`` out; pings answered; the close handshake.
+/// Decisions belong to the ``ClientConnection`` it reports to, on the event loop. Outbound frames go through the
+/// frame encoder behind it.
 final class WebSocketPacketHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = WebSocketFrame
 
     private let connection: ClientConnection
     private var context: ChannelHandlerContext?
+    private var reader = WebSocketMessageReader(
+        sender: .server,
+        maxMessageSize: RealtimeConstants.maxFrameSize,
+        maxFragments: 256
+    )
     /// The close frame we sent, if any: the connection closes when the server answers.
     private var closeSent = false
     /// What the close frame from the server said; nil until one arrived.
@@ -30,26 +37,39 @@ final class WebSocketPacketHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
-        switch frame.opcode {
-        case .binary:
+        guard failure == nil else { return }
+        reader.append(Self.unwrapInboundIn(data))
+        do {
+            while failure == nil, let message = try reader.next() {
+                received(message, context: context)
+            }
+        } catch {
+            fail(
+                context: context,
+                code: WebSocketErrorCode(codeNumber: Int(error.code)),
+                reason: "WebSocket protocol error from the server: \(error)"
+            )
+        }
+    }
+
+    private func received(_ message: WebSocketMessageReader.Message, context: ChannelHandlerContext) {
+        switch message {
+        case .binary(var data):
             guard closeReceived == nil else { return }
-            var data = frame.unmaskedData
             do {
                 let packet = try data.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
                 connection.receivedReliable(packet)
             } catch {
                 fail(context: context, code: .protocolError, reason: "malformed packet from the server: \(error)")
             }
-        case .ping:
+        case .ping(let data):
             guard !closeSent else { return }
-            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
+            let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: data)
             context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
         case .pong:
             break
-        case .connectionClose:
+        case .close(var data):
             guard closeReceived == nil else { return }
-            var data = frame.unmaskedData
             let code = data.readInteger(as: UInt16.self)
             let reason = data.readString(length: data.readableBytes) ?? ""
             closeReceived = (code, reason)
@@ -70,8 +90,6 @@ final class WebSocketPacketHandler: ChannelInboundHandler, RemovableChannelHandl
             connection.webSocketClosed(code: code, reason: reason)
         case .text:
             fail(context: context, code: .unacceptableData, reason: "text frame from the server")
-        default:
-            fail(context: context, code: .protocolError, reason: "unexpected WebSocket opcode \(frame.opcode)")
         }
     }
 

@@ -32,6 +32,47 @@ final class EncodedFrameWriter: ChannelOutboundHandler, RemovableChannelHandler 
     }
 }
 
+/// The frames one delivery writes to a connection, gathered into one buffer: one write through the pipeline and one
+/// iovec for the socket, not one per frame. A lone frame stays the buffer it is (the recipients of a relayed message
+/// share it); a second one starts a buffer of the batch's own, of the capacity the caller gave.
+struct FrameBatch {
+    private var frames = 0
+    private var buffer: ByteBuffer?
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// The bytes gathered so far.
+    var readableBytes: Int { buffer?.readableBytes ?? 0 }
+
+    mutating func append(_ frame: ByteBuffer, allocator: ByteBufferAllocator) {
+        frames += 1
+        guard var gathered = buffer else {
+            buffer = frame
+            return
+        }
+        if frames == 2 {
+            var joined = allocator.buffer(capacity: max(capacity, gathered.readableBytes + frame.readableBytes))
+            joined.writeBuffer(&gathered)
+            gathered = joined
+        }
+        buffer = nil
+        gathered.writeImmutableBuffer(frame)
+        buffer = gathered
+    }
+
+    /// The frames gathered (nil when there are none), and an empty batch.
+    mutating func take() -> ByteBuffer? {
+        defer {
+            buffer = nil
+            frames = 0
+        }
+        return buffer
+    }
+}
+
 extension ByteBuffer {
     /// `packet`, length-delimited, as one unmasked binary WebSocket frame (RFC 6455 §5.2: FIN, opcode 2, the payload
     /// length in 7, 7+16 or 7+64 bits): the exact bytes a server's frame encoder would send, in one buffer of the

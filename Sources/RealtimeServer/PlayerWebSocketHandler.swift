@@ -221,8 +221,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Writes what the session produced for this connection, in order, and flushes once.
     func deliver(_ writes: [ConnectionWrite]) {
         guard let context else { return }
-        // The batch's last frame waits so that it can carry the promise that tells when the batch left.
-        var last: ByteBuffer?
+        var batch = FrameBatch(capacity: writes.count == 1 ? 0 : Self.bytes(of: writes))
         var sent = 0
         var bytes = 0
         defer {
@@ -233,7 +232,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             guard case .open = self.state else { return }
             switch write {
             case .packet(let frame, let droppable):
-                if droppable, self.backlog(context) > limits.maxFastBacklog {
+                if droppable, self.backlog(context) + batch.readableBytes > limits.maxFastBacklog {
                     metrics.dropped(.slowConsumer)
                     logger.debug(
                         "dropped",
@@ -245,20 +244,19 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
                 }
                 sent += 1
                 bytes += frame.readableBytes
-                if let last { frameWriter.write(last, promise: nil) }
-                last = frame
+                batch.append(frame, allocator: context.channel.allocator)
             case .close(let code, let reason):
-                if let last { _ = self.writeBatchEnd(last, context: context) }
+                if let frames = batch.take() { _ = self.writeBatchEnd(frames, context: context) }
                 self.sendClose(code, reason, context: context)
                 return
             }
         }
-        guard let last else { return }
+        guard let frames = batch.take() else { return }
         // Slow-consumer policy for the reliable channel: a reliable message cannot be dropped, so a player whose
         // backlog grows past the limit, or whose oldest unsent message is older than the lag limit, is closed with
         // 1008 (policy violation: the server's resource policy, not the server going away) and the reason is logged
         // by the session when it forgets the connection.
-        let backlog = self.writeBatchEnd(last, context: context)
+        let backlog = self.writeBatchEnd(frames, context: context)
         if backlog > limits.maxReliableBacklog {
             metrics.slowConsumerBacklogKicks.increment()
             self.fail(.policyViolation, "slow consumer (\(backlog) bytes waiting)", context: context)
@@ -267,12 +265,20 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// Writes a batch's last frame and flushes; returns the bytes still waiting for the socket. Usually the kernel takes
+    /// The bytes of the frames in `writes`.
+    private static func bytes(of writes: [ConnectionWrite]) -> Int {
+        writes.reduce(0) { total, write in
+            guard case .packet(let frame, _) = write else { return total }
+            return total + frame.readableBytes
+        }
+    }
+
+    /// Writes a batch's frames and flushes; returns the bytes still waiting for the socket. Usually the kernel takes
     /// the whole batch at once and nothing is left to watch. When part of it waits, the batch joins ``unsentBatches``
     /// (for the lag limit), and an empty write behind it, whose promise completes once everything before it has been
     /// written to the socket, drops it from there.
-    private func writeBatchEnd(_ frame: ByteBuffer, context: ChannelHandlerContext) -> Int {
-        frameWriter.write(frame, promise: nil)
+    private func writeBatchEnd(_ frames: ByteBuffer, context: ChannelHandlerContext) -> Int {
+        frameWriter.write(frames, promise: nil)
         context.flush()
         let backlog = self.backlog(context)
         guard limits.maxLag != nil, backlog > 0 else { return backlog }

@@ -193,6 +193,57 @@ struct ClientWireTests {
         await peer.stop()
     }
 
+    @Test func fragmentedMessagesAndPingsBetweenTheirFramesAreRead() async throws {
+        let peer = try await TestPeer.start()
+        let client = try await Self.connect(peer, noUDP: true)
+        var bytes = ByteBuffer()
+        bytes.writePacket(Packet(opCode: OpCode(7), sender: 2, payload: ByteBuffer(string: "in three frames")))
+        let first = bytes.readSlice(length: 4)!
+        let second = bytes.readSlice(length: 6)!
+        peer.sendFrame(WebSocketFrame(fin: false, opcode: .binary, data: first))
+        peer.sendFrame(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "between")))
+        peer.sendFrame(WebSocketFrame(fin: false, opcode: .continuation, data: second))
+        peer.sendFrame(WebSocketFrame(fin: true, opcode: .continuation, data: bytes))
+        let pong = await peer.next { input -> ByteBuffer? in
+            if case .frame(.pong, _, let data, _) = input { return data }
+            return nil
+        }
+        #expect(pong == ByteBuffer(string: "between"))
+        for await event in client.events {
+            guard case .message(let packet) = event else { continue }
+            #expect(packet.opCode == OpCode(7))
+            #expect(packet.payload == ByteBuffer(string: "in three frames"))
+            break
+        }
+        await client.close()
+        await peer.stop()
+    }
+
+    @Test func serverFramingErrorClosesWith1002() async throws {
+        let peer = try await TestPeer.start()
+        let client = try await Self.connect(peer, noUDP: true)
+        // RFC 6455 §5.1: a server must not mask its frames, and a client must close the connection if it does.
+        var bytes = ByteBuffer()
+        bytes.writePacket(Packet(opCode: OpCode(7), sender: 2, payload: ByteBuffer(string: "masked")))
+        peer.sendFrame(WebSocketFrame(fin: true, opcode: .binary, maskKey: [1, 2, 3, 4], data: bytes))
+        let close = await peer.next { input -> ByteBuffer? in
+            if case .frame(.connectionClose, _, let data, _) = input { return data }
+            return nil
+        }
+        #expect(close?.getInteger(at: close?.readerIndex ?? 0, as: UInt16.self) == 1002)
+        var last: ClientEvent?
+        for await event in client.events {
+            if case .message = event { Issue.record("a masked frame was delivered") }
+            last = event
+        }
+        guard case .disconnected(let reason, _) = last else {
+            Issue.record("no disconnect: \(String(describing: last))")
+            return
+        }
+        #expect(reason.contains("masked server frame"), "\(reason)")
+        await peer.stop()
+    }
+
     @Test func slowConsumerPausesReadingWithoutLosingReliableMessages() async throws {
         let peer = try await TestPeer.start()
         let client = try await Self.connect(peer, noUDP: true, buffer: 16)

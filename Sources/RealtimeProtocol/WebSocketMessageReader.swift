@@ -1,0 +1,182 @@
+import NIOCore
+
+/// RFC 6455 framing read straight from a connection's bytes: whole messages out, fragments joined, control frames
+/// passed on as they come, every framing rule checked.
+///
+/// It takes the place of a frame decoder followed by an aggregator on the hot path of a reader of many small
+/// messages: a whole unmasked frame comes out as a slice of the bytes read, with no frame value, no copy and no hop
+/// through another handler. The body of a close frame is the caller's to judge (its code and reason); everything else
+/// that breaks the framing is a ``Violation`` with the close code that answers it, after which the reader reads nothing
+/// more.
+public struct WebSocketMessageReader {
+    /// What a message was sent as.
+    public enum Message: Hashable, Sendable {
+        case binary(ByteBuffer)
+        case text(ByteBuffer)
+        case ping(ByteBuffer)
+        case pong(ByteBuffer)
+        case close(ByteBuffer)
+    }
+
+    /// A frame that breaks RFC 6455, and the close code that answers it (1002, or 1009 for one too big).
+    public struct Violation: Error, Hashable, CustomStringConvertible {
+        public var code: UInt16
+        public var reason: String
+
+        public init(_ code: UInt16, _ reason: String) {
+            self.code = code
+            self.reason = reason
+        }
+
+        public var description: String { reason }
+
+        static func protocolError(_ reason: String) -> Violation { Violation(1002, reason) }
+    }
+
+    /// Whose frames are read: a server reads a client's frames, which must be masked (§5.1); a client reads a
+    /// server's, which must not be.
+    public enum Sender: Sendable {
+        case client
+        case server
+    }
+
+    private let sender: Sender
+    private let maxMessageSize: Int
+    private let maxFragments: Int
+    /// Bytes read and not yet taken: the start of the next frame.
+    private var unread = ByteBuffer()
+    /// A fragmented message being joined: its opcode, its bytes so far and its frames so far.
+    private var fragmented: (opcode: UInt8, data: ByteBuffer, frames: Int)?
+    private var violated = false
+
+    /// - Parameters:
+    ///   - maxMessageSize: the largest frame, and the largest message its fragments may add up to (1009 past it).
+    ///   - maxFragments: the most frames one message may come in (1002 past it).
+    public init(sender: Sender, maxMessageSize: Int, maxFragments: Int) {
+        self.sender = sender
+        self.maxMessageSize = maxMessageSize
+        self.maxFragments = maxFragments
+    }
+
+    /// Bytes read from the connection, in order. Kept as they are while every frame before them was whole; joined
+    /// to the start of a frame left over from the last read in a buffer of their own, which holds no bytes already
+    /// taken.
+    public mutating func append(_ bytes: ByteBuffer) {
+        guard unread.readableBytes > 0 else {
+            unread = bytes
+            return
+        }
+        var joined = ByteBufferAllocator().buffer(capacity: unread.readableBytes + bytes.readableBytes)
+        joined.writeBuffer(&unread)
+        joined.writeImmutableBuffer(bytes)
+        unread = joined
+    }
+
+    /// The next whole message, or nil until more bytes come; throws the first ``Violation``, and again on every call
+    /// after it.
+    public mutating func next() throws(Violation) -> Message? {
+        guard !violated else { throw .protocolError("the connection already broke the WebSocket framing") }
+        do {
+            return try readMessage()
+        } catch {
+            violated = true
+            unread = ByteBuffer()
+            fragmented = nil
+            throw error
+        }
+    }
+
+    private mutating func readMessage() throws(Violation) -> Message? {
+        while let (opcode, fin, payload) = try readFrame() {
+            switch opcode {
+            case 0x8: return .close(payload)
+            case 0x9: return .ping(payload)
+            case 0xA: return .pong(payload)
+            case 0x0:
+                guard var message = fragmented else {
+                    throw .protocolError("continuation frame with no message to continue")
+                }
+                fragmented = nil
+                guard message.frames < maxFragments else {
+                    throw .protocolError("message in more than \(maxFragments) frames")
+                }
+                guard message.data.readableBytes + payload.readableBytes <= maxMessageSize else {
+                    throw Violation(1009, "message over \(maxMessageSize) bytes")
+                }
+                var payload = payload
+                message.data.writeBuffer(&payload)
+                message.frames += 1
+                guard fin else {
+                    fragmented = message
+                    continue
+                }
+                return Self.message(message.opcode, message.data)
+            default:
+                guard fragmented == nil else {
+                    throw .protocolError("new message before the fragmented one ended")
+                }
+                guard fin else {
+                    fragmented = (opcode, payload, 1)
+                    continue
+                }
+                return Self.message(opcode, payload)
+            }
+        }
+        return nil
+    }
+
+    private static func message(_ opcode: UInt8, _ data: ByteBuffer) -> Message {
+        opcode == 0x1 ? .text(data) : .binary(data)
+    }
+
+    /// The next whole frame (its opcode, FIN bit and unmasked payload), or nil until more bytes come (RFC 6455 §5.2).
+    private mutating func readFrame() throws(Violation) -> (UInt8, Bool, ByteBuffer)? {
+        let start = unread.readerIndex
+        guard let first = unread.getInteger(at: start, as: UInt8.self),
+            let second = unread.getInteger(at: start + 1, as: UInt8.self)
+        else { return nil }
+        let fin = first & 0x80 != 0
+        let opcode = first & 0x0F
+        guard first & 0x70 == 0 else { throw .protocolError("reserved bits set") }
+        switch opcode {
+        case 0x0, 0x1, 0x2: break
+        case 0x8, 0x9, 0xA:
+            guard fin else { throw .protocolError("fragmented control frame") }
+            guard second & 0x7F <= 125 else { throw .protocolError("control frame over 125 bytes") }
+        default: throw .protocolError("unknown opcode \(opcode)")
+        }
+        let masked = second & 0x80 != 0
+        switch (sender, masked) {
+        case (.client, false): throw .protocolError("unmasked client frame")
+        case (.server, true): throw .protocolError("masked server frame")
+        default: break
+        }
+        var headerSize = 2
+        var length = UInt64(second & 0x7F)
+        if length == 126 {
+            guard let extended = unread.getInteger(at: start + 2, as: UInt16.self) else { return nil }
+            length = UInt64(extended)
+            headerSize += 2
+        } else if length == 127 {
+            guard let extended = unread.getInteger(at: start + 2, as: UInt64.self) else { return nil }
+            guard extended & (1 << 63) == 0 else { throw .protocolError("frame length with its top bit set") }
+            length = extended
+            headerSize += 8
+        }
+        guard length <= UInt64(maxMessageSize) else { throw Violation(1009, "frame over \(maxMessageSize) bytes") }
+        let mask = masked ? unread.getInteger(at: start + headerSize, as: UInt32.self) : 0
+        if masked { headerSize += 4 }
+        guard let mask, unread.readableBytes >= headerSize + Int(length) else { return nil }
+        unread.moveReaderIndex(forwardBy: headerSize)
+        var payload = unread.readSlice(length: Int(length))!
+        if masked { Self.unmask(&payload, key: mask) }
+        return (opcode, fin, payload)
+    }
+
+    /// XORs `payload` with the 4-byte masking key, key byte `i % 4` on payload byte `i` (RFC 6455 §5.3).
+    private static func unmask(_ payload: inout ByteBuffer, key: UInt32) {
+        payload.withUnsafeMutableReadableBytes { bytes in
+            for index in bytes.indices { bytes[index] ^= UInt8(truncatingIfNeeded: key >> (24 - 8 * (index & 3))) }
+        }
+    }
+}
