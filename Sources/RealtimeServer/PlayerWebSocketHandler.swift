@@ -15,7 +15,8 @@ enum ConnectionWrite: Sendable {
     case close(CloseCode, reason: String)
 }
 
-/// The framing of a player's WebSocket, after the frame decoder and the aggregator: binary messages become packets,
+/// The framing of a player's WebSocket, read from the connection's bytes with a ``WebSocketMessageReader`` (every RFC
+/// 6455 framing rule, fragments joined; close frames' codes and reasons checked here): binary messages become packets,
 /// handed to the session in order (the same path datagrams take); pings are answered; the server pings and closes a
 /// silent connection; the close handshake; the rate limit; and the outbound side with its slow-consumer policy. It
 /// decides nothing about the game: the session does.
@@ -23,7 +24,7 @@ enum ConnectionWrite: Sendable {
 /// Flow control: the connection stops reading while ``SessionHost/Inbound/limit`` of its packets wait for the
 /// session, so a fast client cannot queue unbounded work on the session's loop.
 final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -69,13 +70,18 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var throttledSince: NIODeadline?
     private var lastThrottledAt: NIODeadline?
     /// A close frame that came behind throttled packets.
-    private var pendingClose: WebSocketFrame?
+    private var pendingClose: ByteBuffer?
     private var delayedSinceReport = 0
     private var reportedThrottleAt: NIODeadline?
     private var context: ChannelHandlerContext?
     private var lastHeard = NIODeadline.now()
     private var keepAlive: RepeatedTask?
     private var limiter: RateLimiter
+    private var reader = WebSocketMessageReader(
+        sender: .client,
+        maxMessageSize: RealtimeConstants.maxFrameSize,
+        maxFragments: 1024
+    )
     /// When each batch of writes not yet written to the socket was written to the channel, oldest first: the first is
     /// the age of the oldest unsent message.
     private var unsentBatches: Deque<NIODeadline> = []
@@ -154,20 +160,38 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
         let now = NIODeadline.now()
         self.lastHeard = now
+        reader.append(Self.unwrapInboundIn(data))
+        while true {
+            let message: WebSocketMessageReader.Message?
+            do {
+                message = try reader.next()
+            } catch {
+                // The framing is broken, so nothing after it can be read (the client's answer to our close frame
+                // included): the connection closes once our close frame is written (RFC 6455 §7.1.7).
+                return self.fail(CloseCode(rawValue: error.code), error.reason, closing: true, context: context)
+            }
+            guard let message else { return }
+            self.received(message, at: now, context: context)
+        }
+    }
+
+    private func received(
+        _ message: WebSocketMessageReader.Message,
+        at now: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
         guard case .open = self.state else {
             // After our close frame only the client's close frame matters.
-            if frame.opcode == .connectionClose, case .closing = self.state { self.closeNow(context: context) }
+            if case .close = message, case .closing = self.state { self.closeNow(context: context) }
             return
         }
-        switch frame.opcode {
-        case .binary:
-            var message = frame.unmaskedData
-            metrics.bytesReceivedReliable.increment(by: Int64(message.readableBytes))
+        switch message {
+        case .binary(var data):
+            metrics.bytesReceivedReliable.increment(by: Int64(data.readableBytes))
             do {
-                let packet = try message.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
+                let packet = try data.readOnlyPacket(maxLength: RealtimeConstants.maxFrameSize)
                 guard throttled.isEmpty, limiter.take(at: now) else { return throttle(packet, at: now) }
                 if let last = lastThrottledAt, now - last > .seconds(1) { throttledSince = nil }
                 if host.received(packet, on: inbound) { paused = true }
@@ -176,44 +200,62 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             }
         case .text:
             self.fail(.unacceptableData, "text frames are not accepted", context: context)
-        case .ping:
-            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+        case .ping(let data):
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: data)
             context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
         case .pong:
             break
-        case .connectionClose:
+        case .close(let body):
+            if let violation = Self.violation(inCloseBody: body) {
+                return self.fail(CloseCode(rawValue: violation.code), violation.reason, context: context)
+            }
             guard throttled.isEmpty else {
                 // Behind packets waiting for the rate limit: they are the client's last words.
-                pendingClose = frame
+                pendingClose = body
                 throttled.append(nil)
                 return
             }
-            self.answerClose(frame, context: context)
+            self.answerClose(body, context: context)
+        }
+    }
+
+    /// What is wrong with a close frame's body, if anything (RFC 6455 §5.5.1, §7.4): none, or a code a close frame may
+    /// carry with an optional UTF-8 reason. 1002, or 1007 for a reason that is not UTF-8.
+    static func violation(inCloseBody body: ByteBuffer) -> WebSocketMessageReader.Violation? {
+        var body = body
+        switch body.readableBytes {
+        case 0:
+            return nil
+        case 1:
+            return WebSocketMessageReader.Violation(1002, "close frame with a 1-byte body")
         default:
-            self.fail(.protocolError, "unexpected frame \(frame.opcode)", context: context)
+            let code = body.readInteger(as: UInt16.self)!
+            guard isValidCloseCode(code) else {
+                return WebSocketMessageReader.Violation(1002, "close code \(code) is not allowed")
+            }
+            let reason = body.readBytes(length: body.readableBytes) ?? []
+            guard String(validating: reason, as: UTF8.self) != nil else {
+                return WebSocketMessageReader.Violation(1007, "close reason is not UTF-8")
+            }
+            return nil
+        }
+    }
+
+    /// Codes a close frame may carry (RFC 6455 §7.4.1 and the IANA registry): 1000–1003, 1007–1014, and the
+    /// registered and private ranges 3000–4999. 1004–1006 and 1015 must never be sent; 1016–2999 are unassigned.
+    static func isValidCloseCode(_ code: UInt16) -> Bool {
+        switch code {
+        case 1000...1003, 1007...1014, 3000...4999: return true
+        default: return false
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        guard case .open = self.state else {
-            // Bytes after a decoding error or after our close frame: the connection is closing already.
-            return
-        }
-        switch error {
-        case let violation as WebSocketViolation:
-            self.fail(violation.code, violation.reason, context: context)
-        case NIOWebSocketError.invalidFrameLength:
-            self.fail(.messageTooBig, "frame over \(RealtimeConstants.maxFrameSize) bytes", context: context)
-        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
-            self.fail(.messageTooBig, "message over \(RealtimeConstants.maxFrameSize) bytes", context: context)
-        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error:
-            self.fail(.protocolError, "WebSocket protocol error (\(error))", context: context)
-        default:
-            // An I/O error: the connection is gone (the session hears of it when the channel goes inactive).
-            logger.debug("connection error", metadata: ["error": "\(error)"])
-            self.state = .closed
-            context.close(promise: nil)
-        }
+        guard case .open = self.state else { return }
+        // An I/O error: the connection is gone (the session hears of it when the channel goes inactive).
+        logger.debug("connection error", metadata: ["error": "\(error)"])
+        self.state = .closed
+        context.close(promise: nil)
     }
 
     // MARK: - Outbound (called on the channel's event loop)
@@ -361,7 +403,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         while let next = throttled.first {
             guard let packet = next else {
                 throttled.removeAll()
-                if let frame = pendingClose { self.answerClose(frame, context: context) }
+                if let body = pendingClose { self.answerClose(body, context: context) }
                 return
             }
             guard limiter.take(at: now) else { break }
@@ -397,9 +439,17 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// The transport ends the connection: close frame to the client, and the session is told. `lost`: the client
     /// went silent (keep-alive timeout) rather than broke a rule; its player may reconnect.
-    private func fail(_ code: CloseCode, _ reason: String, lost: Bool = false, context: ChannelHandlerContext) {
+    /// Sends a close frame and tells the session why. The connection then closes when the client answers, or after
+    /// the close timeout; with `closing`, as soon as the frame is written (nothing more can be read from the client).
+    private func fail(
+        _ code: CloseCode,
+        _ reason: String,
+        lost: Bool = false,
+        closing: Bool = false,
+        context: ChannelHandlerContext
+    ) {
         guard case .open = self.state else { return }
-        self.sendClose(code, reason, context: context)
+        self.sendClose(code, reason, closing: closing, context: context)
         self.reportEnd("\(reason) (\(code))", lost: lost)
     }
 
@@ -410,7 +460,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         host.ended(inbound, reason: reason, lost: lost)
     }
 
-    private func sendClose(_ code: CloseCode, _ reason: String, context: ChannelHandlerContext) {
+    private func sendClose(_ code: CloseCode, _ reason: String, closing: Bool = false, context: ChannelHandlerContext) {
         var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
         data.writeInteger(code.rawValue)
         data.writeString(Self.truncated(reason))
@@ -424,12 +474,14 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         self.keepAlive = nil
         self.lagCheck?.cancel()
         self.lagCheck = nil
-        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+        let written = context.writeAndFlush(Self.wrapOutboundOut(frame))
+        guard closing else { return }
+        written.whenComplete { _ in loopBound.value.closeNow() }
     }
 
     /// The client's close frame: answer with its status code, then close once the answer is written.
-    private func answerClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
-        var data = frame.unmaskedData
+    private func answerClose(_ body: ByteBuffer, context: ChannelHandlerContext) {
+        var data = body
         let code = data.readInteger(as: UInt16.self)
         var reply = context.channel.allocator.buffer(capacity: 2)
         if let code { reply.writeInteger(code) }

@@ -467,38 +467,25 @@ public final class RealtimeServer: Service, Sendable {
         logger: Logger
     ) throws -> EventLoopFuture<Accepted> {
         let acceptedAt = NIODeadline.now()
-        let upgrader = NIOTypedWebSocketServerUpgrader<Accepted>(
-            maxFrameSize: RealtimeConstants.maxFrameSize,
-            enableAutomaticErrorHandling: false,
-            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
-            upgradePipelineHandler: { channel, _ in
-                // The session exists by the time a client can have upgraded, except in the instant after the listener
-                // opened: the upgrade then completes when it does.
-                host.hop(to: channel.eventLoop).flatMapThrowing { host in
-                    let frameWriter = EncodedFrameWriter()
-                    let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
-                    try channel.pipeline.syncOperations.addHandler(frameWriter, position: .before(encoder))
-                    let handler = PlayerWebSocketHandler(
-                        host: host,
-                        frameWriter: frameWriter,
-                        acceptedAt: acceptedAt,
-                        limits: limits,
-                        metrics: metrics,
-                        logger: logger
-                    )
-                    try channel.pipeline.syncOperations.addHandlers(
-                        StrictFrameValidator(),
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0,
-                            maxAccumulatedFrameCount: 1024,
-                            maxAccumulatedFrameSize: RealtimeConstants.maxFrameSize
-                        ),
-                        handler
-                    )
-                    return Accepted.player(channel)
-                }
+        let upgrader = PlayerWebSocketUpgrader<Accepted> { channel in
+            // The session exists by the time a client can have upgraded, except in the instant after the listener
+            // opened: the upgrade then completes when it does.
+            host.hop(to: channel.eventLoop).flatMapThrowing { host in
+                let frameWriter = EncodedFrameWriter()
+                let encoder = try channel.pipeline.syncOperations.handler(type: WebSocketFrameEncoder.self)
+                try channel.pipeline.syncOperations.addHandler(frameWriter, position: .before(encoder))
+                let handler = PlayerWebSocketHandler(
+                    host: host,
+                    frameWriter: frameWriter,
+                    acceptedAt: acceptedAt,
+                    limits: limits,
+                    metrics: metrics,
+                    logger: logger
+                )
+                try channel.pipeline.syncOperations.addHandler(handler)
+                return Accepted.player(channel)
             }
-        )
+        }
         let configuration = NIOTypedHTTPServerUpgradeConfiguration<Accepted>(
             upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in
