@@ -234,6 +234,8 @@ final class SessionCore {
     private var flushQueued = false
     /// A flush is queued on the loop behind the work already there (see ``flushThisTick()``).
     private var tickFlushQueued = false
+    /// The script's flush is queued on the loop behind the work already there (see ``flushScriptThisTick()``).
+    private var scriptFlushQueued = false
     private var lastFlush = NIODeadline.uptimeNanoseconds(0)
     /// Reliable writes caused by WebSocket packets and script answers leave at most this often.
     private let flushInterval: TimeAmount
@@ -374,9 +376,9 @@ final class SessionCore {
     /// The script answered a question.
     private func decide(_ id: DecisionID, verdict: Verdict) {
         perform(session.decide(id, verdict: verdict))
-        // Answers come back together (one read from the script host): their relays leave in one write per recipient,
-        // as soon as that read is handled (a hook call already costs a round trip to the script).
-        flushThisTick()
+        // The relays answers release leave with the other relays, at most once per flush interval: under load many
+        // reads from the script host fall in one interval, and their relays then leave in one write per recipient.
+        flushSoon()
     }
 
     func perform(_ request: ScriptRequest) {
@@ -498,7 +500,7 @@ final class SessionCore {
         guard let script else { return decide(question.id, verdict: .allow) }
         let core = NIOLoopBound(self, eventLoop: loop)
         script.ask(question) { (verdict: Verdict) in core.value.decide(question.id, verdict: verdict) }
-        flushThisTick()
+        flushScriptThisTick()
     }
 
     /// A packet as the whole WebSocket frame a connection writes (see ``EncodedFrameWriter``).
@@ -610,6 +612,19 @@ final class SessionCore {
         loop.execute {
             core.value.tickFlushQueued = false
             core.value.flush()
+        }
+    }
+
+    /// Sends what the script was asked and told once the work already queued on the loop is handled: a question
+    /// waits for no flush interval (its answer already costs a round trip to the script), and the relays that do wait
+    /// for it stay where they are.
+    private func flushScriptThisTick() {
+        guard script != nil, !scriptFlushQueued else { return }
+        scriptFlushQueued = true
+        let core = NIOLoopBound(self, eventLoop: loop)
+        loop.execute {
+            core.value.scriptFlushQueued = false
+            core.value.script?.flush()
         }
     }
 
@@ -750,7 +765,7 @@ final class SessionCore {
                 )
             } else if script?.hearsMessagesToServer == true {
                 // To the script with the questions of this pass of the loop (`onMessage` answers with sends).
-                flushThisTick()
+                flushScriptThisTick()
             }
         case .delivered:
             break
