@@ -44,7 +44,9 @@ public struct WebSocketMessageReader {
     private let maxMessageSize: Int
     private let maxFragments: Int
     /// Bytes read and not yet taken: the start of the next frame.
-    private var unread = ByteBuffer()
+    private var unread = Self.nothing
+    /// One empty buffer for every reader with nothing unread.
+    private static let nothing = ByteBuffer()
     /// A fragmented message being joined: its opcode, its bytes so far and its frames so far.
     private var fragmented: (opcode: UInt8, data: ByteBuffer, frames: Int)?
     private var violated = false
@@ -80,7 +82,7 @@ public struct WebSocketMessageReader {
             return try readMessage()
         } catch {
             violated = true
-            unread = ByteBuffer()
+            unread = Self.nothing
             fragmented = nil
             throw error
         }
@@ -122,6 +124,9 @@ public struct WebSocketMessageReader {
                 return Self.message(opcode, payload)
             }
         }
+        // Every byte read is taken: hold on to none of the read's buffer, so that the connection can read into it
+        // again, and an idle connection keeps no buffer alive.
+        if unread.readableBytes == 0 { unread = Self.nothing }
         return nil
     }
 

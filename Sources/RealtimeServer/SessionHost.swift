@@ -409,7 +409,8 @@ final class SessionCore {
             return
         }
         // Requests come together (one read from the script host), and a send made in a callback already waited for
-        // a round trip to the script: they leave when this read is handled, like the relays answers release.
+        // a round trip to the script: they leave when this read is handled (and the relays waiting for the flush
+        // interval with them, ahead of them).
         flushThisTick()
     }
 
