@@ -1,7 +1,9 @@
 import NIOCore
 
 /// RFC 6455 framing read straight from a connection's bytes: whole messages out, fragments joined, control frames
-/// passed on as they come, every framing rule checked.
+/// passed on as they come, the framing rules checked (masking, reserved bits, opcodes, control frames, fragment order,
+/// sizes). Like NIO's frame decoder, it accepts a length written in a longer form than needed, and leaves text to the
+/// caller (both callers refuse it).
 ///
 /// It takes the place of a frame decoder followed by an aggregator on the hot path of a reader of many small
 /// messages: a whole unmasked frame comes out as a slice of the bytes read, with no frame value, no copy and no hop
@@ -60,19 +62,22 @@ public struct WebSocketMessageReader {
         self.maxFragments = maxFragments
     }
 
-    /// Bytes read from the connection, in order. Kept as they are while every frame before them was whole; joined
-    /// to the start of a frame left over from the last read in a buffer of their own, which holds no bytes already
-    /// taken.
+    /// Bytes read from the connection, in order; dropped once the framing is broken. Kept as they are while every
+    /// frame before them was whole. After the start of a frame left over from earlier reads they are appended in place
+    /// to a buffer that holds no bytes already taken and grows geometrically, so that a frame trickling in over many
+    /// reads is copied in linear time, as NIO's byte-to-message handler does.
     public mutating func append(_ bytes: ByteBuffer) {
+        guard !violated else { return }
         guard unread.readableBytes > 0 else {
             unread = bytes
             return
         }
-        var joined = ByteBufferAllocator().buffer(capacity: unread.readableBytes + bytes.readableBytes)
-        joined.writeBuffer(&unread)
-        joined.writeImmutableBuffer(bytes)
-        unread = joined
+        unread.discardReadBytes()
+        unread.writeImmutableBuffer(bytes)
     }
+
+    /// The bytes read and not yet taken (the start of a frame).
+    public var unreadBytes: Int { unread.readableBytes }
 
     /// The next whole message, or nil until more bytes come; throws the first ``Violation``, and again on every call
     /// after it.
@@ -101,9 +106,6 @@ public struct WebSocketMessageReader {
                 fragmented = nil
                 guard message.frames < maxFragments else {
                     throw .protocolError("message in more than \(maxFragments) frames")
-                }
-                guard message.data.readableBytes + payload.readableBytes <= maxMessageSize else {
-                    throw Violation(1009, "message over \(maxMessageSize) bytes")
                 }
                 var payload = payload
                 message.data.writeBuffer(&payload)
@@ -169,6 +171,9 @@ public struct WebSocketMessageReader {
             headerSize += 8
         }
         guard length <= UInt64(maxMessageSize) else { throw Violation(1009, "frame over \(maxMessageSize) bytes") }
+        if opcode == 0, let message = fragmented, message.data.readableBytes + Int(length) > maxMessageSize {
+            throw Violation(1009, "message over \(maxMessageSize) bytes")
+        }
         let mask = masked ? unread.getInteger(at: start + headerSize, as: UInt32.self) : 0
         if masked { headerSize += 4 }
         guard let mask, unread.readableBytes >= headerSize + Int(length) else { return nil }

@@ -34,40 +34,54 @@ final class EncodedFrameWriter: ChannelOutboundHandler, RemovableChannelHandler 
 
 /// The frames one delivery writes to a connection, gathered into one buffer: one write through the pipeline and one
 /// iovec for the socket, not one per frame. A lone frame stays the buffer it is (the recipients of a relayed message
-/// share it); a second one starts a buffer of the batch's own, of the capacity the caller gave.
+/// share it); a second one starts a buffer of the batch's own. Gathering copies, so it stops at ``maxGathered``
+/// bytes: past them the buffer so far goes out and the next frame starts another, and a large frame is never copied.
 struct FrameBatch {
-    private var frames = 0
+    /// The most bytes gathered into one buffer.
+    static let maxGathered = 16 * 1024
+
     private var buffer: ByteBuffer?
+    /// `buffer` is the batch's own (frames were copied into it), not a frame the recipients share.
+    private var gathered = false
     private let capacity: Int
 
+    /// - Parameter capacity: the bytes of the frames to come, if known: the size of a buffer of the batch's own.
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    /// The bytes gathered so far.
+    /// The bytes held so far.
     var readableBytes: Int { buffer?.readableBytes ?? 0 }
 
-    mutating func append(_ frame: ByteBuffer, allocator: ByteBufferAllocator) {
-        frames += 1
-        guard var gathered = buffer else {
+    /// Adds `frame`; hands what is held to `writeOut` first when the two would make more than ``maxGathered``.
+    mutating func append(_ frame: ByteBuffer, allocator: ByteBufferAllocator, writeOut: (ByteBuffer) -> Void) {
+        guard var held = buffer else {
             buffer = frame
             return
         }
-        if frames == 2 {
-            var joined = allocator.buffer(capacity: max(capacity, gathered.readableBytes + frame.readableBytes))
-            joined.writeBuffer(&gathered)
-            gathered = joined
+        guard held.readableBytes + frame.readableBytes <= Self.maxGathered else {
+            writeOut(held)
+            buffer = frame
+            gathered = false
+            return
         }
         buffer = nil
-        gathered.writeImmutableBuffer(frame)
-        buffer = gathered
+        if !gathered {
+            let size = held.readableBytes + frame.readableBytes
+            var own = allocator.buffer(capacity: min(max(capacity, size), Self.maxGathered))
+            own.writeBuffer(&held)
+            held = own
+            gathered = true
+        }
+        held.writeImmutableBuffer(frame)
+        buffer = held
     }
 
-    /// The frames gathered (nil when there are none), and an empty batch.
+    /// What is held (nil when nothing is), and an empty batch.
     mutating func take() -> ByteBuffer? {
         defer {
             buffer = nil
-            frames = 0
+            gathered = false
         }
         return buffer
     }

@@ -161,7 +161,6 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let now = NIODeadline.now()
-        self.lastHeard = now
         reader.append(Self.unwrapInboundIn(data))
         while true {
             let message: WebSocketMessageReader.Message?
@@ -169,10 +168,14 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
                 message = try reader.next()
             } catch {
                 // The framing is broken, so nothing after it can be read (the client's answer to our close frame
-                // included): the connection closes once our close frame is written (RFC 6455 §7.1.7).
+                // included): the connection closes once our close frame is written, or at once when it was closing
+                // already (RFC 6455 §7.1.7).
+                guard case .open = self.state else { return self.closeNow(context: context) }
                 return self.fail(CloseCode(rawValue: error.code), error.reason, closing: true, context: context)
             }
+            // Only a whole message is a sign of life: a client that trickles one frame still times out.
             guard let message else { return }
+            self.lastHeard = now
             self.received(message, at: now, context: context)
         }
     }
@@ -286,7 +289,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
                 }
                 sent += 1
                 bytes += frame.readableBytes
-                batch.append(frame, allocator: context.channel.allocator)
+                batch.append(frame, allocator: context.channel.allocator) { frameWriter.write($0, promise: nil) }
             case .close(let code, let reason):
                 if let frames = batch.take() { _ = self.writeBatchEnd(frames, context: context) }
                 self.sendClose(code, reason, context: context)
@@ -437,10 +440,10 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// The transport ends the connection: close frame to the client, and the session is told. `lost`: the client
-    /// went silent (keep-alive timeout) rather than broke a rule; its player may reconnect.
-    /// Sends a close frame and tells the session why. The connection then closes when the client answers, or after
-    /// the close timeout; with `closing`, as soon as the frame is written (nothing more can be read from the client).
+    /// The transport ends the connection: close frame to the client, and the session is told. The connection then
+    /// closes when the client answers, or after the close timeout; with `closing`, as soon as the frame is written
+    /// (nothing more can be read from the client). `lost`: the client went silent (keep-alive timeout) rather than
+    /// broke a rule; its player may reconnect.
     private func fail(
         _ code: CloseCode,
         _ reason: String,

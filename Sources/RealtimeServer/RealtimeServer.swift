@@ -456,8 +456,9 @@ public final class RealtimeServer: Service, Sendable {
     }
 
     /// The pipeline of an accepted TCP connection: HTTP/1.1 until the WebSocket upgrade (on any path, no
-    /// subprotocol); then the frame codec (64 KiB frames, no automatic error handling: the player handler closes with
-    /// the right code), the strict RFC 6455 checks, the aggregator (64 KiB messages) and the player handler.
+    /// subprotocol); then NIO's frame encoder for the server's frames, the encoded-frame writer before it, and the
+    /// player handler, which reads the client's bytes itself (64 KiB frames and messages, every RFC 6455 rule: it
+    /// closes with the right code).
     private static func configureConnection(
         _ channel: any Channel,
         host: EventLoopFuture<SessionHost>,

@@ -603,9 +603,9 @@ final class SessionCore {
         }
     }
 
-    /// Flushes once the work already queued on the loop is handled, without waiting for ``flushInterval``: questions
-    /// for the script and the relays its answers release are batched by the loop's pass, not by time, since each of
-    /// them already waits for a round trip to the script.
+    /// Flushes once the work already queued on the loop is handled, without waiting for ``flushInterval``: what a read
+    /// batch of the fast port produced, and the script's own sends, are batched by the loop's pass, not by time (a
+    /// script's send already waited for a round trip to the script).
     func flushThisTick() {
         guard !tickFlushQueued else { return }
         tickFlushQueued = true

@@ -155,31 +155,72 @@ struct WebSocketMessageReaderTests {
         #expect(refused.violation?.reason == "message in more than 2 frames")
     }
 
-    @Test("after a violation the reader reads nothing more")
+    @Test("after a violation the reader reads nothing more and keeps nothing it is given")
     func violationIsFinal() throws {
         var reader = WebSocketMessageReader(sender: .server, maxMessageSize: 100, maxFragments: 4)
         reader.append(ByteBuffer(bytes: Self.frame(0x82, 0x81, [0, 0, 0, 0, 1]) + Self.frame(0x82, 0x01, [2])))
         #expect(throws: WebSocketMessageReader.Violation.self) { try reader.next() }
-        reader.append(ByteBuffer(bytes: Self.frame(0x82, 0x01, [3])))
+        #expect(reader.unreadBytes == 0)
+        for _ in 0..<3 { reader.append(ByteBuffer(bytes: Self.frame(0x82, 0x01, [3]))) }
+        #expect(reader.unreadBytes == 0)
         #expect(throws: WebSocketMessageReader.Violation.self) { try reader.next() }
     }
 
-    @Test("mutated streams give messages or a violation, never a crash", arguments: FuzzTests.seeds)
+    @Test("a frame trickling in keeps only its own bytes; what follows a whole frame keeps none of it")
+    func unreadBytesAreTheFramesStart() throws {
+        var reader = WebSocketMessageReader(sender: .server, maxMessageSize: 1000, maxFragments: 4)
+        let frame = Self.frame(0x82, 0x7E, [0x01, 0x2C] + Array(repeating: 7, count: 300))
+        for (index, byte) in frame.dropLast().enumerated() {
+            reader.append(ByteBuffer(bytes: [byte]))
+            #expect(try reader.next() == nil)
+            #expect(reader.unreadBytes == index + 1)
+        }
+        reader.append(ByteBuffer(bytes: [frame.last!] + Self.frame(0x82, 0x01)))
+        #expect(try reader.next() == .binary(ByteBuffer(bytes: Array(repeating: 7, count: 300))))
+        #expect(reader.unreadBytes == 2)
+        #expect(try reader.next() == nil)
+        reader.append(ByteBuffer(bytes: [9]))
+        #expect(try reader.next() == .binary(ByteBuffer(bytes: [9])))
+        #expect(try reader.next() == nil)
+        #expect(reader.unreadBytes == 0)
+    }
+
+    @Test("a fragmented message over the limit is refused from the header of the frame that would pass it")
+    func oversizedMessageFromTheHeader() {
+        let first = Self.frame(0x02, 0x7F, [0, 0, 0, 0, 0, 1, 0, 0] + Array(repeating: 0, count: 65_536))
+        let second = Self.frame(0x00, 0x7F, [0, 0, 0, 0, 0, 1, 0, 1])
+        let result = Self.read(first + second, sender: .server)
+        #expect(result.violation == WebSocketMessageReader.Violation(1009, "message over 131072 bytes"))
+    }
+
+    @Test(
+        "mutated streams from either end give messages or a violation, never a crash",
+        arguments: FuzzTests.seeds
+    )
     func fuzz(seed: UInt64) throws {
         var generator = SplitMix64(seed: seed)
-        let corpus = try Self.encoded([
-            WebSocketFrame(fin: false, opcode: .binary, data: ByteBuffer(bytes: Array(repeating: 1, count: 130))),
-            WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "p")),
-            WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(bytes: [2, 3])),
-            WebSocketFrame(fin: true, opcode: .connectionClose, data: ByteBuffer(bytes: [3, 232, 0x61])),
-        ])
-        for _ in 0..<FuzzTests.iterations {
-            let bytes =
-                Bool.random(using: &generator)
-                ? FuzzTests.mutate(corpus, &generator) : FuzzTests.randomBytes(&generator)
-            let chunks = (0..<8).map { _ in Int.random(in: 1...64, using: &generator) }
-            let result = Self.read(bytes, sender: .server, chunks: chunks)
-            if let violation = result.violation { #expect([1002, 1009].contains(violation.code)) }
+        for sender in [WebSocketMessageReader.Sender.client, .server] {
+            let key: WebSocketMaskingKey? = sender == .client ? [0x37, 0xFA, 0x21, 0x3D] : nil
+            let corpus = try Self.encoded([
+                WebSocketFrame(
+                    fin: false,
+                    opcode: .binary,
+                    maskKey: key,
+                    data: ByteBuffer(bytes: Array(repeating: 1, count: 130))
+                ),
+                WebSocketFrame(fin: true, opcode: .ping, maskKey: key, data: ByteBuffer(string: "p")),
+                WebSocketFrame(fin: true, opcode: .continuation, maskKey: key, data: ByteBuffer(bytes: [2, 3])),
+                WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: key, data: ByteBuffer(bytes: [3, 232])),
+            ])
+            #expect(Self.read(corpus, sender: sender).messages.count == 3)
+            for _ in 0..<FuzzTests.iterations {
+                let bytes =
+                    Bool.random(using: &generator)
+                    ? FuzzTests.mutate(corpus, &generator) : FuzzTests.randomBytes(&generator)
+                let chunks = (0..<8).map { _ in Int.random(in: 1...64, using: &generator) }
+                let result = Self.read(bytes, sender: sender, chunks: chunks)
+                if let violation = result.violation { #expect([1002, 1009].contains(violation.code)) }
+            }
         }
     }
 }

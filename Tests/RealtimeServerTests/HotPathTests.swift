@@ -36,6 +36,52 @@ struct EncodedFrameTests {
     }
 }
 
+/// A delivery's frames for one connection leave as few buffers as they can without copying large frames.
+@Suite("Frame batches")
+struct FrameBatchTests {
+    static func frame(_ size: Int, _ byte: UInt8) -> ByteBuffer { ByteBuffer(repeating: byte, count: size) }
+
+    /// Appends every frame and returns the buffers written out, the last one taken at the end.
+    static func batch(_ frames: [ByteBuffer]) -> [ByteBuffer] {
+        var written: [ByteBuffer] = []
+        var batch = FrameBatch(capacity: frames.reduce(0) { $0 + $1.readableBytes })
+        for frame in frames { batch.append(frame, allocator: ByteBufferAllocator()) { written.append($0) } }
+        if let last = batch.take() { written.append(last) }
+        #expect(batch.take() == nil)
+        return written
+    }
+
+    @Test func smallFramesLeaveAsOneBufferInOrder() {
+        let frames = (1...5).map { Self.frame(70, UInt8($0)) }
+        let written = Self.batch(frames)
+        #expect(written.count == 1)
+        #expect(written.first.map { Array($0.readableBytesView) } == frames.flatMap { Array($0.readableBytesView) })
+    }
+
+    @Test func aLoneFrameIsWrittenAsItIs() {
+        let frame = Self.frame(70, 1)
+        let written = Self.batch([frame])
+        #expect(written == [frame])
+        // The same storage: the recipients of a relayed message share one buffer.
+        #expect(
+            written.first?.withUnsafeReadableBytes { $0.baseAddress }
+                == frame.withUnsafeReadableBytes { $0.baseAddress }
+        )
+    }
+
+    @Test func largeFramesAreNeverGatheredAndTheOrderHolds() {
+        let small = (1...3).map { Self.frame(100, UInt8($0)) }
+        let large = Self.frame(FrameBatch.maxGathered, 9)
+        let frames = small[0...1] + [large] + [small[2]]
+        let written = Self.batch(Array(frames))
+        #expect(written.map(\.readableBytes) == [200, FrameBatch.maxGathered, 100])
+        #expect(written.flatMap { Array($0.readableBytesView) } == frames.flatMap { Array($0.readableBytesView) })
+        #expect(
+            written[1].withUnsafeReadableBytes { $0.baseAddress } == large.withUnsafeReadableBytes { $0.baseAddress }
+        )
+    }
+}
+
 /// A WebSocket connection's flow control towards the session: it stops reading with 64 packets waiting and goes on
 /// when the session has carried one of them out.
 @Suite("Inbound flow control")
