@@ -63,17 +63,25 @@ public struct WebSocketMessageReader {
     }
 
     /// Bytes read from the connection, in order; dropped once the framing is broken. Kept as they are while every
-    /// frame before them was whole. After the start of a frame left over from earlier reads they are appended in place
-    /// to a buffer that holds no bytes already taken and grows geometrically, so that a frame trickling in over many
-    /// reads is copied in linear time, as NIO's byte-to-message handler does.
+    /// frame before them was whole. After the start of a frame left over from earlier reads they go to a buffer of the
+    /// reader's own: the leftover and these bytes copied once into a new one while the leftover's buffer is shared
+    /// (with the connection's receive buffers, or with payloads handed out), appended in place once it is not, with
+    /// the bytes already taken dropped first. A frame trickling in over many reads is so copied in linear time.
     public mutating func append(_ bytes: ByteBuffer) {
         guard !violated else { return }
         guard unread.readableBytes > 0 else {
             unread = bytes
             return
         }
-        unread.discardReadBytes()
-        unread.writeImmutableBuffer(bytes)
+        let appended: Void? = unread.modifyIfUniquelyOwned { own in
+            own.discardReadBytes()
+            own.writeImmutableBuffer(bytes)
+        }
+        guard appended == nil else { return }
+        var joined = ByteBufferAllocator().buffer(capacity: unread.readableBytes + bytes.readableBytes)
+        joined.writeBuffer(&unread)
+        joined.writeImmutableBuffer(bytes)
+        unread = joined
     }
 
     /// The bytes read and not yet taken (the start of a frame).

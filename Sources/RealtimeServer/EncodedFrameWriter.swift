@@ -50,9 +50,6 @@ struct FrameBatch {
         self.capacity = capacity
     }
 
-    /// The bytes held so far.
-    var readableBytes: Int { buffer?.readableBytes ?? 0 }
-
     /// Adds `frame`; hands what is held to `writeOut` first when the two would make more than ``maxGathered``.
     mutating func append(_ frame: ByteBuffer, allocator: ByteBufferAllocator, writeOut: (ByteBuffer) -> Void) {
         guard var held = buffer else {

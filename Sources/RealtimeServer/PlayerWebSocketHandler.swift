@@ -77,6 +77,8 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var lastHeard = NIODeadline.now()
     private var keepAlive: RepeatedTask?
     private var limiter: RateLimiter
+    /// The client broke the framing: the reader reads nothing more.
+    private var framingBroken = false
     private var reader = WebSocketMessageReader(
         sender: .client,
         maxMessageSize: RealtimeConstants.maxFrameSize,
@@ -169,7 +171,9 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             } catch {
                 // The framing is broken, so nothing after it can be read (the client's answer to our close frame
                 // included): the connection closes once our close frame is written, or at once when it was closing
-                // already (RFC 6455 §7.1.7).
+                // already (RFC 6455 §7.1.7). Later reads change nothing.
+                guard !framingBroken else { return }
+                framingBroken = true
                 guard case .open = self.state else { return self.closeNow(context: context) }
                 return self.fail(CloseCode(rawValue: error.code), error.reason, closing: true, context: context)
             }
@@ -266,7 +270,10 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Writes what the session produced for this connection, in order, and flushes once.
     func deliver(_ writes: [ConnectionWrite]) {
         guard let context else { return }
-        var batch = FrameBatch(capacity: writes.count == 1 ? 0 : Self.bytes(of: writes))
+        var batch = FrameBatch(capacity: writes.count == 1 ? 0 : Self.gatheredBytes(of: writes))
+        // What waited before this delivery, and then what it wrote (with TLS, frames written and not yet flushed
+        // wait in the TLS handler, where the channel's count does not see them).
+        let waiting = self.backlog(context)
         var sent = 0
         var bytes = 0
         defer {
@@ -277,7 +284,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             guard case .open = self.state else { return }
             switch write {
             case .packet(let frame, let droppable):
-                if droppable, self.backlog(context) + batch.readableBytes > limits.maxFastBacklog {
+                if droppable, waiting + bytes > limits.maxFastBacklog {
                     metrics.dropped(.slowConsumer)
                     logger.debug(
                         "dropped",
@@ -310,10 +317,10 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// The bytes of the frames in `writes`.
-    private static func bytes(of writes: [ConnectionWrite]) -> Int {
+    /// The bytes of the frames in `writes` that a ``FrameBatch`` may gather.
+    private static func gatheredBytes(of writes: [ConnectionWrite]) -> Int {
         writes.reduce(0) { total, write in
-            guard case .packet(let frame, _) = write else { return total }
+            guard case .packet(let frame, _) = write, frame.readableBytes < FrameBatch.maxGathered else { return total }
             return total + frame.readableBytes
         }
     }

@@ -631,6 +631,9 @@ final class SessionCore {
 
     /// Hands each connection its writes (one `execute` and one flush per connection) and flushes the UDP socket.
     func flush() {
+        // The interval runs from the last flush that wrote something: a flush that only asked the script must not
+        // hold back the relays its answers release.
+        if udpNeedsFlush || !pendingOrder.isEmpty { lastFlush = .now() }
         if udpNeedsFlush {
             udpNeedsFlush = false
             sendDatagrams()
@@ -638,9 +641,6 @@ final class SessionCore {
         }
         script?.flush()
         guard !pendingOrder.isEmpty else { return }
-        // The interval runs from the last flush that wrote to a connection: a flush that only asked the script
-        // something must not hold back the relays its answer releases.
-        lastFlush = .now()
         let order = pendingOrder
         let writes = pendingWrites
         pendingOrder.removeAll(keepingCapacity: true)

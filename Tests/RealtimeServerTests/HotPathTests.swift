@@ -58,6 +58,14 @@ struct FrameBatchTests {
         #expect(written.first.map { Array($0.readableBytesView) } == frames.flatMap { Array($0.readableBytesView) })
     }
 
+    @Test func smallFramesPastTheCapStartAnotherBuffer() {
+        let frames = (0..<300).map { Self.frame(100, UInt8($0 % 256)) }
+        let written = Self.batch(frames)
+        let perBuffer = FrameBatch.maxGathered / 100
+        #expect(written.map(\.readableBytes) == [perBuffer * 100, (300 - perBuffer) * 100])
+        #expect(written.flatMap { Array($0.readableBytesView) } == frames.flatMap { Array($0.readableBytesView) })
+    }
+
     @Test func aLoneFrameIsWrittenAsItIs() {
         let frame = Self.frame(70, 1)
         let written = Self.batch([frame])
