@@ -271,9 +271,10 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     func deliver(_ writes: [ConnectionWrite]) {
         guard let context else { return }
         var batch = FrameBatch(capacity: writes.count == 1 ? 0 : Self.gatheredBytes(of: writes))
-        // What waited before this delivery, and then what it wrote (with TLS, frames written and not yet flushed
-        // wait in the TLS handler, where the channel's count does not see them).
-        let waiting = self.backlog(context)
+        // What waited before this delivery, read once when a droppable frame first needs it, and then what it wrote
+        // (with TLS, frames written and not yet flushed wait in the TLS handler, where the channel's count does not
+        // see them).
+        var waiting: Int?
         var sent = 0
         var bytes = 0
         defer {
@@ -284,7 +285,8 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             guard case .open = self.state else { return }
             switch write {
             case .packet(let frame, let droppable):
-                if droppable, waiting + bytes > limits.maxFastBacklog {
+                if droppable, waiting == nil { waiting = self.backlog(context) }
+                if droppable, let waiting, waiting + bytes > limits.maxFastBacklog {
                     metrics.dropped(.slowConsumer)
                     logger.debug(
                         "dropped",
