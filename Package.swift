@@ -24,7 +24,10 @@ let package = Package(
     targets: [
         .target(
             name: "RealtimeProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .target(

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOWebSocket
 
 /// RFC 6455 framing read straight from a connection's bytes: whole messages out, fragments joined, control frames
 /// passed on as they come, the framing rules checked (masking, reserved bits, opcodes, control frames, fragment order,
@@ -50,7 +51,7 @@ public struct WebSocketMessageReader {
     /// One empty buffer for every reader with nothing unread.
     private static let nothing = ByteBuffer()
     /// A fragmented message being joined: its opcode, its bytes so far and its frames so far.
-    private var fragmented: (opcode: UInt8, data: ByteBuffer, frames: Int)?
+    private var fragmented: (opcode: WebSocketOpcode, data: ByteBuffer, frames: Int)?
     private var violated = false
 
     /// - Parameters:
@@ -87,6 +88,9 @@ public struct WebSocketMessageReader {
     /// The bytes read and not yet taken (the start of a frame).
     public var unreadBytes: Int { unread.readableBytes }
 
+    /// The framing was broken: nothing more is read.
+    public var isBroken: Bool { violated }
+
     /// The next whole message, or nil until more bytes come; throws the first ``Violation``, and again on every call
     /// after it.
     public mutating func next() throws(Violation) -> Message? {
@@ -104,10 +108,10 @@ public struct WebSocketMessageReader {
     private mutating func readMessage() throws(Violation) -> Message? {
         while let (opcode, fin, payload) = try readFrame() {
             switch opcode {
-            case 0x8: return .close(payload)
-            case 0x9: return .ping(payload)
-            case 0xA: return .pong(payload)
-            case 0x0:
+            case .connectionClose: return .close(payload)
+            case .ping: return .ping(payload)
+            case .pong: return .pong(payload)
+            case .continuation:
                 guard var message = fragmented else {
                     throw .protocolError("continuation frame with no message to continue")
                 }
@@ -140,25 +144,25 @@ public struct WebSocketMessageReader {
         return nil
     }
 
-    private static func message(_ opcode: UInt8, _ data: ByteBuffer) -> Message {
-        opcode == 0x1 ? .text(data) : .binary(data)
+    private static func message(_ opcode: WebSocketOpcode, _ data: ByteBuffer) -> Message {
+        opcode == .text ? .text(data) : .binary(data)
     }
 
     /// The next whole frame (its opcode, FIN bit and unmasked payload), or nil until more bytes come (RFC 6455 §5.2).
-    private mutating func readFrame() throws(Violation) -> (UInt8, Bool, ByteBuffer)? {
+    private mutating func readFrame() throws(Violation) -> (WebSocketOpcode, Bool, ByteBuffer)? {
         let start = unread.readerIndex
         guard let first = unread.getInteger(at: start, as: UInt8.self),
             let second = unread.getInteger(at: start + 1, as: UInt8.self)
         else { return nil }
         let fin = first & 0x80 != 0
-        let opcode = first & 0x0F
+        let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F)!
         guard first & 0x70 == 0 else { throw .protocolError("reserved bits set") }
         switch opcode {
-        case 0x0, 0x1, 0x2: break
-        case 0x8, 0x9, 0xA:
+        case .continuation, .text, .binary: break
+        case .connectionClose, .ping, .pong:
             guard fin else { throw .protocolError("fragmented control frame") }
             guard second & 0x7F <= 125 else { throw .protocolError("control frame over 125 bytes") }
-        default: throw .protocolError("unknown opcode \(opcode)")
+        default: throw .protocolError("unknown opcode \(first & 0x0F)")
         }
         let masked = second & 0x80 != 0
         switch (sender, masked) {
@@ -179,22 +183,16 @@ public struct WebSocketMessageReader {
             headerSize += 8
         }
         guard length <= UInt64(maxMessageSize) else { throw Violation(1009, "frame over \(maxMessageSize) bytes") }
-        if opcode == 0, let message = fragmented, message.data.readableBytes + Int(length) > maxMessageSize {
+        if opcode == .continuation, let message = fragmented, message.data.readableBytes + Int(length) > maxMessageSize
+        {
             throw Violation(1009, "message over \(maxMessageSize) bytes")
         }
-        let mask = masked ? unread.getInteger(at: start + headerSize, as: UInt32.self) : 0
+        let key = masked ? unread.viewBytes(at: start + headerSize, length: 4).flatMap(WebSocketMaskingKey.init) : nil
         if masked { headerSize += 4 }
-        guard let mask, unread.readableBytes >= headerSize + Int(length) else { return nil }
+        guard masked == (key != nil), unread.readableBytes >= headerSize + Int(length) else { return nil }
         unread.moveReaderIndex(forwardBy: headerSize)
         var payload = unread.readSlice(length: Int(length))!
-        if masked { Self.unmask(&payload, key: mask) }
+        if let key { payload.webSocketUnmask(key) }
         return (opcode, fin, payload)
-    }
-
-    /// XORs `payload` with the 4-byte masking key, key byte `i % 4` on payload byte `i` (RFC 6455 §5.3).
-    private static func unmask(_ payload: inout ByteBuffer, key: UInt32) {
-        payload.withUnsafeMutableReadableBytes { bytes in
-            for index in bytes.indices { bytes[index] ^= UInt8(truncatingIfNeeded: key >> (24 - 8 * (index & 3))) }
-        }
     }
 }

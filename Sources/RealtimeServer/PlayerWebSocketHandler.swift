@@ -77,8 +77,6 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var lastHeard = NIODeadline.now()
     private var keepAlive: RepeatedTask?
     private var limiter: RateLimiter
-    /// The client broke the framing: the reader reads nothing more.
-    private var framingBroken = false
     private var reader = WebSocketMessageReader(
         sender: .client,
         maxMessageSize: RealtimeConstants.maxFrameSize,
@@ -162,6 +160,8 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
     // MARK: - Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Once the client broke the framing, later reads change nothing.
+        guard !reader.isBroken else { return }
         let now = NIODeadline.now()
         reader.append(Self.unwrapInboundIn(data))
         while true {
@@ -171,9 +171,7 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             } catch {
                 // The framing is broken, so nothing after it can be read (the client's answer to our close frame
                 // included): the connection closes once our close frame is written, or at once when it was closing
-                // already (RFC 6455 §7.1.7). Later reads change nothing.
-                guard !framingBroken else { return }
-                framingBroken = true
+                // already (RFC 6455 §7.1.7).
                 guard case .open = self.state else { return self.closeNow(context: context) }
                 return self.fail(CloseCode(rawValue: error.code), error.reason, closing: true, context: context)
             }
@@ -285,16 +283,19 @@ final class PlayerWebSocketHandler: ChannelDuplexHandler, RemovableChannelHandle
             guard case .open = self.state else { return }
             switch write {
             case .packet(let frame, let droppable):
-                if droppable, waiting == nil { waiting = self.backlog(context) }
-                if droppable, let waiting, waiting + bytes > limits.maxFastBacklog {
-                    metrics.dropped(.slowConsumer)
-                    logger.debug(
-                        "dropped",
-                        metadata: [
-                            "reason": "\(DropReason.slowConsumer.rawValue)", "detail": "fast message, backlog full",
-                        ]
-                    )
-                    continue
+                if droppable {
+                    let waited = waiting ?? self.backlog(context)
+                    waiting = waited
+                    if waited + bytes > limits.maxFastBacklog {
+                        metrics.dropped(.slowConsumer)
+                        logger.debug(
+                            "dropped",
+                            metadata: [
+                                "reason": "\(DropReason.slowConsumer.rawValue)", "detail": "fast message, backlog full",
+                            ]
+                        )
+                        continue
+                    }
                 }
                 sent += 1
                 bytes += frame.readableBytes

@@ -607,25 +607,28 @@ final class SessionCore {
     /// batch of the fast port produced, and the script's own sends, are batched by the loop's pass, not by time (a
     /// script's send already waited for a round trip to the script).
     func flushThisTick() {
-        guard !tickFlushQueued else { return }
-        tickFlushQueued = true
-        let core = NIOLoopBound(self, eventLoop: loop)
-        loop.execute {
-            core.value.tickFlushQueued = false
-            core.value.flush()
-        }
+        once(\.tickFlushQueued) { $0.flush() }
     }
 
     /// Sends what the script was asked and told once the work already queued on the loop is handled: a question
     /// waits for no flush interval (its answer already costs a round trip to the script), and the relays that do wait
     /// for it stay where they are.
     private func flushScriptThisTick() {
-        guard script != nil, !scriptFlushQueued else { return }
-        scriptFlushQueued = true
+        guard script != nil else { return }
+        once(\.scriptFlushQueued) { $0.script?.flush() }
+    }
+
+    /// Runs `work` once the work already queued on the loop is handled, unless it is queued already (`queued` tells).
+    private func once(
+        _ queued: ReferenceWritableKeyPath<SessionCore, Bool> & Sendable,
+        _ work: @escaping @Sendable (SessionCore) -> Void
+    ) {
+        guard !self[keyPath: queued] else { return }
+        self[keyPath: queued] = true
         let core = NIOLoopBound(self, eventLoop: loop)
         loop.execute {
-            core.value.scriptFlushQueued = false
-            core.value.script?.flush()
+            core.value[keyPath: queued] = false
+            work(core.value)
         }
     }
 

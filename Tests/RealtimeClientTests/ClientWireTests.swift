@@ -181,14 +181,9 @@ struct ClientWireTests {
         let peer = try await TestPeer.start()
         let client = try await Self.connect(peer, noUDP: true)
         peer.sendFrame(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "2026-11-21")))
-        let pong = try #require(
-            await peer.next { input -> (Bool, ByteBuffer)? in
-                if case .frame(.pong, let masked, let data, _) = input { return (masked, data) }
-                return nil
-            }
-        )
-        #expect(pong.0)
-        #expect(pong.1 == ByteBuffer(string: "2026-11-21"))
+        let pong = try #require(await peer.nextFrame(.pong))
+        #expect(pong.masked)
+        #expect(pong.data == ByteBuffer(string: "2026-11-21"))
         await client.close()
         await peer.stop()
     }
@@ -204,11 +199,8 @@ struct ClientWireTests {
         peer.sendFrame(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "between")))
         peer.sendFrame(WebSocketFrame(fin: false, opcode: .continuation, data: second))
         peer.sendFrame(WebSocketFrame(fin: true, opcode: .continuation, data: bytes))
-        let pong = await peer.next { input -> ByteBuffer? in
-            if case .frame(.pong, _, let data, _) = input { return data }
-            return nil
-        }
-        #expect(pong == ByteBuffer(string: "between"))
+        let pong = await peer.nextFrame(.pong)
+        #expect(pong?.data == ByteBuffer(string: "between"))
         for await event in client.events {
             guard case .message(let packet) = event else { continue }
             #expect(packet.opCode == OpCode(7))
@@ -226,11 +218,8 @@ struct ClientWireTests {
         var bytes = ByteBuffer()
         bytes.writePacket(Packet(opCode: OpCode(7), sender: 2, payload: ByteBuffer(string: "masked")))
         peer.sendFrame(WebSocketFrame(fin: true, opcode: .binary, maskKey: [1, 2, 3, 4], data: bytes))
-        let close = await peer.next { input -> ByteBuffer? in
-            if case .frame(.connectionClose, _, let data, _) = input { return data }
-            return nil
-        }
-        #expect(close?.getInteger(at: close?.readerIndex ?? 0, as: UInt16.self) == 1002)
+        let close = try #require(await peer.nextFrame(.connectionClose))
+        #expect(close.data.getInteger(at: close.data.readerIndex, as: UInt16.self) == 1002)
         var last: ClientEvent?
         for await event in client.events {
             if case .message = event { Issue.record("a masked frame was delivered") }
@@ -295,14 +284,9 @@ struct ClientWireTests {
         try await client.flush()
         #expect(await peer.nextReliable()?.payload == ByteBuffer(string: "last"))
         await client.close()
-        let close = try #require(
-            await peer.next { input -> (Bool, ByteBuffer)? in
-                if case .frame(.connectionClose, let masked, let data, _) = input { return (masked, data) }
-                return nil
-            }
-        )
-        #expect(close.0)
-        #expect(close.1.getInteger(at: close.1.readerIndex, as: UInt16.self) == 1000)
+        let close = try #require(await peer.nextFrame(.connectionClose))
+        #expect(close.masked)
+        #expect(close.data.getInteger(at: close.data.readerIndex, as: UInt16.self) == 1000)
         var events: [ClientEvent] = []
         for await event in client.events { events.append(event) }
         #expect(events.first == .connected(peerId: 3, fastPort: peer.udpPort))

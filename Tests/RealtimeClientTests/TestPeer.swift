@@ -138,6 +138,17 @@ final class TestPeer: Sendable {
     /// Every input not taken yet, oldest first, without taking them.
     var pending: [Input] { inbox.all }
 
+    /// The next frame of `opcode` received on the WebSocket: whether the client masked it, and its unmasked data.
+    func nextFrame(
+        _ opcode: WebSocketOpcode,
+        within limit: Duration = .seconds(20)
+    ) async -> (masked: Bool, data: ByteBuffer)? {
+        await next(within: limit) { input in
+            if case .frame(opcode, let masked, let data, _) = input { return (masked, data) }
+            return nil
+        }
+    }
+
     /// The next packet received on the WebSocket.
     func nextReliable(within limit: Duration = .seconds(20)) async -> Packet? {
         await next(within: limit) { input in

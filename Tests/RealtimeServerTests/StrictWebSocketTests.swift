@@ -39,6 +39,26 @@ struct StrictWebSocketTests {
             WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: ByteBuffer(bytes: [3])), 1002
         ),
         (
+            "unknown opcode 3",
+            WebSocketFrame(
+                fin: true,
+                opcode: WebSocketOpcode(encodedWebSocketOpcode: 3)!,
+                maskKey: .random(),
+                data: ByteBuffer()
+            ),
+            1002
+        ),
+        (
+            "continuation with no message to continue",
+            WebSocketFrame(fin: true, opcode: .continuation, maskKey: .random(), data: ByteBuffer(bytes: [0])),
+            1002
+        ),
+        (
+            "fragmented ping",
+            WebSocketFrame(fin: false, opcode: .ping, maskKey: .random(), data: ByteBuffer()),
+            1002
+        ),
+        (
             "close reason not UTF-8",
             WebSocketFrame(
                 fin: true,
@@ -52,7 +72,7 @@ struct StrictWebSocketTests {
 
     @Test(
         "a frame breaking RFC 6455 closes that connection with 1002 (1007 for a bad reason); others stay",
-        arguments: 0..<7
+        arguments: 0..<cases.count
     )
     func violation(index: Int) async throws {
         let (name, frame, expected) = Self.cases[index]
