@@ -648,15 +648,30 @@ final class SessionCore {
         let writes = pendingWrites
         pendingOrder.removeAll(keepingCapacity: true)
         pendingWrites.removeAll(keepingCapacity: true)
+        // Connections on other loops get their writes with one `execute` per loop, in order.
+        var elsewhere: [(loop: any EventLoop, deliveries: [Delivery])] = []
         for connection in order {
             guard let entry = connections[connection], let batch = writes[connection] else { continue }
-            let handler = entry.handler
-            if entry.channel.eventLoop.inEventLoop {
-                handler.value.deliver(batch)
+            let loop = entry.channel.eventLoop
+            if loop.inEventLoop {
+                entry.handler.value.deliver(batch)
+            } else if let index = elsewhere.firstIndex(where: { $0.loop === loop }) {
+                elsewhere[index].deliveries.append(Delivery(handler: entry.handler, writes: batch))
             } else {
-                entry.channel.eventLoop.execute { handler.value.deliver(batch) }
+                elsewhere.append((loop, [Delivery(handler: entry.handler, writes: batch)]))
             }
         }
+        for (loop, deliveries) in elsewhere {
+            loop.execute {
+                for delivery in deliveries { delivery.handler.value.deliver(delivery.writes) }
+            }
+        }
+    }
+
+    /// A connection's writes of one flush, handed to the connection's loop.
+    private struct Delivery: Sendable {
+        var handler: NIOLoopBound<PlayerWebSocketHandler>
+        var writes: [ConnectionWrite]
     }
 
     // MARK: Notices
