@@ -99,22 +99,25 @@ public final class RealtimeServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads ?? System.coreCount))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.effectiveThreads)
+        // With a script, the session has an event loop of its own (see ``ServerConfiguration/effectiveThreads``).
+        let sessionGroup = configuration.script == nil ? nil : MultiThreadedEventLoopGroup(numberOfThreads: 1)
         do {
-            try await runSession(on: group)
+            try await runSession(on: group, sessionLoop: sessionGroup?.next() ?? group.next())
         } catch {
             try? await group.shutdownGracefully()
+            try? await sessionGroup?.shutdownGracefully()
             throw error
         }
         try await group.shutdownGracefully()
+        try await sessionGroup?.shutdownGracefully()
     }
 
     /// Starts the script (if any) before the listeners, serves, then stops the script. The script host's channel
-    /// lives on the session's event loop.
-    private func runSession(on group: MultiThreadedEventLoopGroup) async throws {
+    /// lives on the session's event loop; the connections live on `group`'s.
+    private func runSession(on group: MultiThreadedEventLoopGroup, sessionLoop: any EventLoop) async throws {
         let status = self.status
         let ending = SessionEnding(logger: logger, status: status)
-        let sessionLoop = group.next()
         var configuration = self.configuration
         if let fleet {
             do {

@@ -160,8 +160,8 @@ extension Rtctl {
         @Option(
             help: ArgumentHelp(
                 """
-                Event-loop threads (default: one per core). The game session and its UDP socket live on one of \
-                them; the others share the WebSocket connections.
+                Event-loop threads for the WebSocket connections (default: one per core). The game session and \
+                its UDP socket live on the first of them; with --script, on one more thread of their own.
                 """,
                 valueName: "n"
             )

@@ -5,6 +5,7 @@ import RealtimeClient
 import RealtimeProtocol
 import RealtimeServer
 import RealtimeSession
+import RealtimeTestSupport
 import Testing
 
 /// A server running a script, and what real clients observe (SCRIPTS.md).
@@ -20,9 +21,10 @@ struct ScriptedServer {
     /// Starts a server on 127.0.0.1 running the script at `path` (see ``source(_:)`` for a script given as text).
     static func start(
         script path: String,
+        logger: Logger = testLogger(),
         _ configure: (inout ServerConfiguration) -> Void = { _ in }
     ) async throws -> ScriptedServer {
-        let running = try await RunningServer.start { configuration in
+        let running = try await RunningServer.start(logger: logger) { configuration in
             configuration.script = ScriptOptions(scriptPath: path)
             configure(&configuration)
         }
@@ -389,6 +391,37 @@ struct ScriptedSessionTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(calls >= 3)
+        await server.stop()
+    }
+
+    /// With a script the session has an event loop of its own, and the connections share the `threads` others: the
+    /// hooked relays of players spread over those loops keep each sender's order.
+    @Test func withAScriptTheSessionHasALoopOfItsOwn() async throws {
+        let capture = LogCapture()
+        let server = try await ScriptedServer.start(
+            script: try ScriptedServer.source(
+                "exports.ssExports = { init() {}, onSendToGroup(message) { return message.opCode !== 13; } };"
+            ),
+            logger: capture.logger()
+        )
+        let players = [
+            try await server.connect("a"), try await server.connect("b"), try await server.connect("c"),
+        ]
+        #expect(capture.contains("eventLoops=2 for connections, the session on one of its own"))
+        for player in players {
+            for index in 0..<40 { try await player.send(index % 20 == 13 ? 13 : 7, "\(index)", group: -1) }
+        }
+        // Every player receives every other's relays and its own (the group is all players), in each sender's order.
+        let expected = (0..<40).filter { $0 % 20 != 13 }.map(String.init)
+        for receiver in players {
+            var seen: [Int32: [String]] = [:]
+            for _ in 0..<(3 * expected.count) {
+                let packet = try #require(await receiver.nextMessage())
+                #expect(packet.opCode == OpCode(7))
+                seen[packet.sender, default: []].append(packet.text)
+            }
+            #expect(seen.count == 3 && seen.values.allSatisfy { $0 == expected })
+        }
         await server.stop()
     }
 

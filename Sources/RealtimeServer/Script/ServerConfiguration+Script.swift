@@ -45,6 +45,8 @@ extension RealtimeServer {
             "maxPlayers": "\(configuration.session.maxPlayers)",
             "pingInterval": "\(configuration.pingInterval.nanoseconds / 1_000_000)ms",
             "mode": "\(configuration.session.reservedPlayerSessionIds == nil ? "open" : "reserved")",
+            "eventLoops":
+                "\(configuration.effectiveThreads) for connections, the session on \(script == nil ? "the first" : "one of its own")",
         ]
         if let script {
             let declared = script.host.description.configuration
