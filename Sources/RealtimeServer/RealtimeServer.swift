@@ -99,18 +99,23 @@ public final class RealtimeServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.effectiveThreads)
-        // With a script, the session has an event loop of its own (see ``ServerConfiguration/effectiveThreads``).
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.connectionThreads)
+        // With a script, the session (and with it the UDP socket and the script host's pipe) has an event loop of its
+        // own, which no connection uses. A hooked message waits twice on the session's loop: to be asked, and for its
+        // answer to be read from the pipe; a loop that also reads and writes its share of the connections reads the
+        // answers late (README, Tuning).
         let sessionGroup = configuration.script == nil ? nil : MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // Both groups are shut down whatever happens; the first error is thrown.
+        var failure: (any Error)?
         do {
             try await runSession(on: group, sessionLoop: sessionGroup?.next() ?? group.next())
         } catch {
-            try? await group.shutdownGracefully()
-            try? await sessionGroup?.shutdownGracefully()
-            throw error
+            failure = error
         }
-        try await group.shutdownGracefully()
-        try await sessionGroup?.shutdownGracefully()
+        for owned in [group, sessionGroup].compactMap({ $0 }) {
+            do { try await owned.shutdownGracefully() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     /// Starts the script (if any) before the listeners, serves, then stops the script. The script host's channel
@@ -157,7 +162,11 @@ public final class RealtimeServer: Service, Sendable {
             status.update { $0.script = .running }
             scriptSession = session
         }
-        logEffectiveConfiguration(configuration, script: scriptSession)
+        logEffectiveConfiguration(
+            configuration,
+            script: scriptSession,
+            sessionLoopOfItsOwn: !group.makeIterator().contains { $0 === sessionLoop }
+        )
         var script = scriptSession ?? self.script
         if let fleet {
             // The fleet's check of each login goes in front of the script's onPlayerConnect.

@@ -88,12 +88,9 @@ public struct ServerConfiguration: Sendable {
         return max(1, min(wanted, openFileLimit - reserved))
     }
 
-    /// The event loops the connections share: `threads`, or one per core. The game session and its UDP socket live
-    /// on the first of them; with a script, on one loop more, of their own. A hooked message waits twice on the
-    /// session's loop (to be asked, and for its answer to be read from the script host's pipe), and a loop that also
-    /// reads and writes its share of the connections reads the answers late: at 16,000 hook calls/s on two cores,
-    /// half of them took 0.5 ms or more from the question's write to the answer's read.
-    public var effectiveThreads: Int { max(1, threads ?? System.coreCount) }
+    /// The event-loop threads the connections share: `threads`, or one per core. Without a script the session lives
+    /// on the first of them; with one, on a thread of its own besides.
+    public var connectionThreads: Int { max(1, threads ?? System.coreCount) }
 
     /// How many bound players get a UDP socket of their own (``PlayerSockets``): every player, within what the
     /// open-file limit leaves beside the connections and twice the reserve.

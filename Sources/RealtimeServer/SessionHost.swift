@@ -237,6 +237,9 @@ final class SessionCore {
     /// The script's flush is queued on the loop behind the work already there (see ``flushScriptThisTick()``).
     private var scriptFlushQueued = false
     private var lastFlush = NIODeadline.uptimeNanoseconds(0)
+    /// A ``flush()`` is running; another was asked for while it ran.
+    private var flushing = false
+    private var flushAgain = false
     /// Reliable writes caused by WebSocket packets and script answers leave at most this often.
     private let flushInterval: TimeAmount
     private let loop: any EventLoop
@@ -588,8 +591,8 @@ final class SessionCore {
     }
 
     /// Flushes once the packets already queued on the loop are handled, and at most once per ``flushInterval``:
-    /// under load many packets wait on the loop together, and their relays then leave with one `execute` and one
-    /// `writev` per recipient connection instead of one per packet. A quiet session flushes at once. The writes keep
+    /// under load many packets wait on the loop together, and their relays then leave with one `execute` per event
+    /// loop and one `writev` per recipient connection instead of one per packet. A quiet session flushes at once. The writes keep
     /// their order: any ``flush()`` in between sends them first.
     private func flushSoon() {
         let due = lastFlush + flushInterval
@@ -632,8 +635,23 @@ final class SessionCore {
         }
     }
 
-    /// Hands each connection its writes (one `execute` and one flush per connection) and flushes the UDP socket.
+    /// Hands each connection its writes (one `execute` per other event loop, one flush per connection) and flushes
+    /// the UDP socket. A flush caused while one runs (a connection closed for being slow as it got its writes)
+    /// runs after it, so that the writes it hands over cannot overtake the ones this flush hands over.
     func flush() {
+        guard !flushing else {
+            flushAgain = true
+            return
+        }
+        flushing = true
+        defer { flushing = false }
+        repeat {
+            flushAgain = false
+            flushOnce()
+        } while flushAgain
+    }
+
+    private func flushOnce() {
         // The interval runs from the last flush that wrote something: a flush that only asked the script must not
         // hold back the relays its answers release.
         if udpNeedsFlush || !pendingOrder.isEmpty { lastFlush = .now() }

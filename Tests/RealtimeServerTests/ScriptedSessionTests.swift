@@ -394,7 +394,7 @@ struct ScriptedSessionTests {
         await server.stop()
     }
 
-    /// With a script the session has an event loop of its own, and the connections share the `threads` others: the
+    /// With a script the session has an event loop of its own, and the connections share the `threads` loops: the
     /// hooked relays of players spread over those loops keep each sender's order.
     @Test func withAScriptTheSessionHasALoopOfItsOwn() async throws {
         let capture = LogCapture()

@@ -39,14 +39,18 @@ extension ServerConfiguration {
 
 extension RealtimeServer {
     /// Logs the configuration the session runs with, and where each value that a script may set came from.
-    func logEffectiveConfiguration(_ configuration: ServerConfiguration, script: ScriptSession?) {
+    func logEffectiveConfiguration(
+        _ configuration: ServerConfiguration,
+        script: ScriptSession?,
+        sessionLoopOfItsOwn: Bool
+    ) {
+        let sessionLoop = sessionLoopOfItsOwn ? "one of its own" : "the first"
         var metadata: Logger.Metadata = [
             "gameSessionId": "\(configuration.session.gameSessionId)",
             "maxPlayers": "\(configuration.session.maxPlayers)",
             "pingInterval": "\(configuration.pingInterval.nanoseconds / 1_000_000)ms",
             "mode": "\(configuration.session.reservedPlayerSessionIds == nil ? "open" : "reserved")",
-            "eventLoops":
-                "\(configuration.effectiveThreads) for connections, the session on \(script == nil ? "the first" : "one of its own")",
+            "eventLoops": "\(configuration.connectionThreads) for connections, the session on \(sessionLoop)",
         ]
         if let script {
             let declared = script.host.description.configuration
