@@ -188,7 +188,7 @@ _rtctl_serve() {
     repeating_flags=()
     non_repeating_flags=(--announce-membership --announce-players --udp-any-source --gamelift --agones --quiet -q --version -h --help)
     repeating_options=(--reserve --script-arg --log-path)
-    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --threads --flush-interval --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
+    non_repeating_options=(--host --port --udp-port --max-players --ping-interval --game-session-id --player-sessions --record --threads --session-loop --flush-interval --tls-cert --tls-key --tls-ca --rate-limit --burst --rate-limit-kick --login-timeout --max-pending --max-connections --reconnect-grace --max-lag --udp-receive-buffer --script --node --hook-timeout --health-interval --shutdown-grace --admin-port --admin-host --gamelift-url --gamelift-fleet-id --gamelift-host-id --gamelift-auth-token --gamelift-process-id --port-range --agones-sdk-port --agones-port-name --log-level --log-format)
     __rtctl_offer_flags_options 0
 
     # Offer option value completions
@@ -221,6 +221,10 @@ _rtctl_serve() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    '--session-loop')
+        __rtctl_add_completions -W 'auto'$'\n''own'$'\n''shared'
         return
         ;;
     '--flush-interval')

@@ -100,11 +100,9 @@ public final class RealtimeServer: Service, Sendable {
 
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.connectionThreads)
-        // With a script, the session (and with it the UDP socket and the script host's pipe) has an event loop of its
-        // own, which no connection uses. A hooked message waits twice on the session's loop: to be asked, and for its
-        // answer to be read from the pipe; a loop that also reads and writes its share of the connections reads the
-        // answers late (README, Tuning).
-        let sessionGroup = configuration.script == nil ? nil : MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // The session (and with it the UDP socket and the script host's pipe) on a loop of its own, by default when
+        // there is a script (see ``ServerConfiguration/sessionHasOwnLoop``).
+        let sessionGroup = configuration.sessionHasOwnLoop ? MultiThreadedEventLoopGroup(numberOfThreads: 1) : nil
         // Both groups are shut down whatever happens; the first error is thrown.
         var failure: (any Error)?
         do {

@@ -88,9 +88,32 @@ public struct ServerConfiguration: Sendable {
         return max(1, min(wanted, openFileLimit - reserved))
     }
 
-    /// The event-loop threads the connections share: `threads`, or one per core. Without a script the session lives
-    /// on the first of them; with one, on a thread of its own besides.
+    /// The event-loop threads the connections share: `threads`, or one per core. The session lives on the first of
+    /// them, or on a thread of its own besides (``sessionLoop``).
     public var connectionThreads: Int { max(1, threads ?? System.coreCount) }
+
+    /// Where the game session (with its UDP socket and the script host's pipe) runs.
+    public enum SessionLoop: String, Sendable, CaseIterable {
+        /// On a loop of its own with a script, on the connections' first loop without one.
+        case auto
+        /// On a loop of its own, which no connection uses.
+        case own
+        /// On the connections' first loop.
+        case shared
+    }
+
+    public var sessionLoop: SessionLoop = .auto
+
+    /// Whether the session gets a loop of its own. A hooked message waits twice on the session's loop (to be asked,
+    /// and for its answer to be read from the script host's pipe), and a loop that also reads and writes its share
+    /// of the connections reads the answers late; without hooks the extra thread only competes for the cores.
+    var sessionHasOwnLoop: Bool {
+        switch sessionLoop {
+        case .auto: script != nil
+        case .own: true
+        case .shared: false
+        }
+    }
 
     /// How many bound players get a UDP socket of their own (``PlayerSockets``): every player, within what the
     /// open-file limit leaves beside the connections and twice the reserve.

@@ -161,12 +161,24 @@ extension Rtctl {
             help: ArgumentHelp(
                 """
                 Event-loop threads for the WebSocket connections (default: one per core). The game session and \
-                its UDP socket live on the first of them; with --script, on one more thread of their own.
+                its UDP socket live on the first of them, or on one more thread of their own (--session-loop).
                 """,
                 valueName: "n"
             )
         )
         var threads: Int?
+
+        @Option(
+            help: ArgumentHelp(
+                """
+                Where the game session runs: on a thread of its own, which no connection uses (own), or on the \
+                connections' first thread (shared). auto: own with --script (a hook's answer is read sooner), \
+                shared without.
+                """,
+                valueName: "where"
+            )
+        )
+        var sessionLoop: ServerConfiguration.SessionLoop = .auto
 
         @Option(
             help: ArgumentHelp(
@@ -221,7 +233,7 @@ extension Rtctl {
         private enum CodingKeys: String, CodingKey {
             case host, tcpPort, udpPort, maxPlayers, pingInterval, gameSessionId, reservedIds, playerSessions
             case announceMembership, announcePlayers, udpAnySource, record, tlsCert, tlsKey, tlsCa, limits, script
-            case threads, flushInterval, admin, fleet, logging
+            case threads, sessionLoop, flushInterval, admin, fleet, logging
         }
 
         mutating func validate() throws {
@@ -338,6 +350,7 @@ extension Rtctl {
             configuration.recordPath = record
             configuration.portRange = fleet.range
             configuration.threads = threads
+            configuration.sessionLoop = sessionLoop
             configuration.flushInterval = .nanoseconds(flushInterval.nanoseconds)
             configuration.tls = identity
             limits.apply(to: &configuration)
@@ -502,3 +515,5 @@ enum GameSessionIdentifier {
         return "gsess-\(date)-\(clock)-\(String(repeating: "0", count: 8 - random.count))\(random)"
     }
 }
+
+extension ServerConfiguration.SessionLoop: ExpressibleByArgument {}

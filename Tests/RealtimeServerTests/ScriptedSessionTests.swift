@@ -425,6 +425,24 @@ struct ScriptedSessionTests {
         await server.stop()
     }
 
+    /// `--session-loop shared` keeps a scripted session on the connections' first loop (a script asked about no
+    /// messages loses no headroom to a thread of its own); hooks still decide.
+    @Test func aScriptedSessionCanShareItsLoop() async throws {
+        let capture = LogCapture()
+        let server = try await ScriptedServer.start(
+            script: try ScriptedServer.source(
+                "exports.ssExports = { init() {}, onSendToGroup(message) { return message.opCode !== 13; } };"
+            ),
+            logger: capture.logger()
+        ) { $0.sessionLoop = .shared }
+        #expect(capture.contains("eventLoops=2 for connections, the session on the first"))
+        let (alice, bob) = (try await server.connect("alice"), try await server.connect("bob"))
+        try await alice.send(13, "refused", group: -1)
+        try await alice.send(7, "allowed", group: -1)
+        #expect(await bob.nextMessage()?.text == "allowed")
+        await server.stop()
+    }
+
     @Test func theScriptsConfigurationAppliesUnlessTheCommandLineSaysOtherwise() async throws {
         let script = try ScriptedServer.source(
             "exports.ssExports = { configuration: { maxPlayers: 1 }, init() {} };"

@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import RealtimeProtocol
 import RealtimeServer
+import RealtimeTestSupport
 import Testing
 
 @Suite("A game session over real sockets")
@@ -143,6 +144,18 @@ struct SessionFlowTests {
         let packet = try await p2.nextReliable()
         #expect(packet.opCode == OpCode(30))
         #expect(packet.sender == 1)
+        try await server.stop()
+    }
+
+    @Test("--session-loop own without a script: the session runs beside the connections' loops, relays work")
+    func sessionOnALoopOfItsOwn() async throws {
+        let capture = LogCapture()
+        let server = try await RunningServer.start(logger: capture.logger()) { $0.sessionLoop = .own }
+        defer { server.task.cancel() }
+        #expect(capture.contains("eventLoops=2 for connections, the session on one of its own"))
+        let player = try await server.login()
+        try await player.associateUDP()
+        try await player.roundTrip()
         try await server.stop()
     }
 

@@ -20,6 +20,7 @@ struct CommandLineTests {
         #expect(configuration.session.fastPort == 1900)
         #expect(!configuration.session.announceMembership && !configuration.session.announcePlayers)
         #expect(!configuration.session.udpAnySource)
+        #expect(configuration.sessionLoop == .auto)
         #expect(serve.logging.level(default: .info) == .info)
     }
 
@@ -28,7 +29,7 @@ struct CommandLineTests {
         let serve = try Rtctl.Serve.parse([
             "--host", "127.0.0.1", "--port", "0", "--udp-port", "2000", "--max-players", "4", "--ping-interval", "500",
             "--game-session-id", "gs-1", "--reserve", "alice", "--reserve", "bob", "--announce-membership",
-            "--announce-players", "--udp-any-source", "-q",
+            "--announce-players", "--udp-any-source", "--session-loop", "shared", "-q",
         ])
         let configuration = serve.serverConfiguration(gameSessionId: "gs-1")
         #expect(configuration.host == "127.0.0.1")
@@ -40,6 +41,7 @@ struct CommandLineTests {
         #expect(configuration.session.reservedPlayerSessionIds == ["alice", "bob"])
         #expect(configuration.session.announceMembership && configuration.session.announcePlayers)
         #expect(configuration.session.udpAnySource)
+        #expect(configuration.sessionLoop == .shared)
         #expect(serve.logging.level(default: .info) == .error)
     }
 
@@ -50,6 +52,7 @@ struct CommandLineTests {
             ["--ping-interval", "0"],
             ["--game-session-id", ""], ["--reserve", ""], ["--log-level", "loud"], ["--log-format", "xml"],
             ["--player-sessions", "/nonexistent/rtctl-sessions.txt"], ["-q", "--log-level", "debug"], ["--bogus"],
+            ["--session-loop", "nowhere"],
         ]
     )
     func badServeValues(_ arguments: [String]) {
