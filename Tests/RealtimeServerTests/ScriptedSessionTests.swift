@@ -394,16 +394,25 @@ struct ScriptedSessionTests {
         await server.stop()
     }
 
+    /// A server whose script's `onSendToGroup` refuses op code 13 and allows the rest.
+    private func refusingThirteen(
+        logger: Logger,
+        _ configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) async throws -> ScriptedServer {
+        try await ScriptedServer.start(
+            script: try ScriptedServer.source(
+                "exports.ssExports = { init() {}, onSendToGroup(message) { return message.opCode !== 13; } };"
+            ),
+            logger: logger,
+            configure
+        )
+    }
+
     /// With a script the session has an event loop of its own, and the connections share the `threads` loops: the
     /// hooked relays of players spread over those loops keep each sender's order.
     @Test func withAScriptTheSessionHasALoopOfItsOwn() async throws {
         let capture = LogCapture()
-        let server = try await ScriptedServer.start(
-            script: try ScriptedServer.source(
-                "exports.ssExports = { init() {}, onSendToGroup(message) { return message.opCode !== 13; } };"
-            ),
-            logger: capture.logger()
-        )
+        let server = try await refusingThirteen(logger: capture.logger())
         let players = [
             try await server.connect("a"), try await server.connect("b"), try await server.connect("c"),
         ]
@@ -429,12 +438,7 @@ struct ScriptedSessionTests {
     /// messages loses no headroom to a thread of its own); hooks still decide.
     @Test func aScriptedSessionCanShareItsLoop() async throws {
         let capture = LogCapture()
-        let server = try await ScriptedServer.start(
-            script: try ScriptedServer.source(
-                "exports.ssExports = { init() {}, onSendToGroup(message) { return message.opCode !== 13; } };"
-            ),
-            logger: capture.logger()
-        ) { $0.sessionLoop = .shared }
+        let server = try await refusingThirteen(logger: capture.logger()) { $0.sessionLoop = .shared }
         #expect(capture.contains("eventLoops=2 for connections, the session on the first"))
         let (alice, bob) = (try await server.connect("alice"), try await server.connect("bob"))
         try await alice.send(13, "refused", group: -1)
