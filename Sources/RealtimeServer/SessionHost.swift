@@ -592,8 +592,8 @@ final class SessionCore {
 
     /// Flushes once the packets already queued on the loop are handled, and at most once per ``flushInterval``:
     /// under load many packets wait on the loop together, and their relays then leave with one `execute` per event
-    /// loop and one `writev` per recipient connection instead of one per packet. A quiet session flushes at once. The writes keep
-    /// their order: any ``flush()`` in between sends them first.
+    /// loop and one `writev` per recipient connection instead of one per packet. A quiet session flushes at once. The
+    /// writes keep their order: any ``flush()`` in between sends them first.
     private func flushSoon() {
         let due = lastFlush + flushInterval
         guard NIODeadline.now() < due else { return flushThisTick() }
