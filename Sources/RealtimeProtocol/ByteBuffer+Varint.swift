@@ -15,24 +15,11 @@ extension ByteBuffer {
     /// ends inside the varint; throws when the varint is longer than 10 bytes.
     @inlinable
     public mutating func readVarint() throws -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        var index = self.readerIndex
-        let end = self.writerIndex
-        while index < end {
-            let byte = self.getInteger(at: index, as: UInt8.self)!
-            index += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte & 0x80 == 0 {
-                self.moveReaderIndex(to: index)
-                return result
-            }
-            shift += 7
-            if shift >= 70 {
-                throw ProtocolError(.varintTooLong, "varint longer than 10 bytes")
-            }
+        guard let (value, length) = try self.withUnsafeReadableBytes({ try Varint.read($0, at: 0) }) else {
+            return nil
         }
-        return nil
+        self.moveReaderIndex(forwardBy: length)
+        return value
     }
 
     /// Writes `value` as an unsigned varint and returns the number of bytes written.
@@ -59,6 +46,27 @@ extension ByteBuffer {
 
 /// Varint sizes and zigzag coding.
 public enum Varint {
+    /// The unsigned varint at `offset` in `bytes` and the number of bytes it takes; nil when the bytes end inside it;
+    /// throws when it is longer than 10 bytes. Decoders read from the bytes themselves: each look into a buffer's
+    /// storage costs an access check, once per field this way instead of once per byte.
+    @inlinable
+    public static func read(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws -> (value: UInt64, length: Int)? {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        var index = offset
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return (result, index - offset) }
+            shift += 7
+            if shift >= 70 {
+                throw ProtocolError(.varintTooLong, "varint longer than 10 bytes")
+            }
+        }
+        return nil
+    }
+
     /// The number of bytes `value` takes as a varint (1 to 10).
     @inlinable
     public static func size(_ value: UInt64) -> Int {

@@ -27,7 +27,27 @@ public struct ProtobufFieldReader {
     /// The next field, or nil at the end of the message.
     public mutating func next() throws -> ProtobufField? {
         guard self.buffer.readableBytes > 0 else { return nil }
-        guard let key = try self.buffer.readVarint() else {
+        // One look into the buffer's storage per field (each look costs an access check).
+        let (scanned, headerLength) = try self.buffer.withUnsafeReadableBytes { try Self.scan($0) }
+        self.buffer.moveReaderIndex(forwardBy: headerLength)
+        switch scanned {
+        case .field(let field):
+            return field
+        case .lengthDelimited(let field, let length):
+            return .lengthDelimited(field: field, value: self.buffer.readSlice(length: length)!)
+        }
+    }
+
+    /// A field read from the bytes, but for the bytes of a length-delimited value, which are only counted.
+    private enum Scanned {
+        case field(ProtobufField)
+        case lengthDelimited(field: Int, length: Int)
+    }
+
+    /// The field at the start of `bytes` and the number of bytes before a length-delimited value's bytes (the whole
+    /// field for the other wire types).
+    private static func scan(_ bytes: UnsafeRawBufferPointer) throws -> (Scanned, Int) {
+        guard let (key, keyLength) = try Varint.read(bytes, at: 0) else {
             throw ProtocolError(.truncated, "message ends inside a field key")
         }
         let number = key >> 3
@@ -35,33 +55,35 @@ public struct ProtobufFieldReader {
             throw ProtocolError(.invalidFieldNumber, "field number \(number)")
         }
         let field = Int(number)
+        let offset = keyLength
+        let remaining = bytes.count - offset
         switch UInt8(key & 7) {
         case WireType.varint.rawValue:
-            guard let value = try self.buffer.readVarint() else {
+            guard let (value, length) = try Varint.read(bytes, at: offset) else {
                 throw ProtocolError(.truncated, "message ends inside the varint of field \(field)")
             }
-            return .varint(field: field, value: value)
+            return (.field(.varint(field: field, value: value)), offset + length)
         case WireType.fixed64.rawValue:
-            guard let value = self.buffer.readInteger(endianness: .little, as: UInt64.self) else {
+            guard remaining >= 8 else {
                 throw ProtocolError(.truncated, "message ends inside the 64-bit value of field \(field)")
             }
-            return .fixed64(field: field, value: value)
+            let value = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            return (.field(.fixed64(field: field, value: value)), offset + 8)
         case WireType.fixed32.rawValue:
-            guard let value = self.buffer.readInteger(endianness: .little, as: UInt32.self) else {
+            guard remaining >= 4 else {
                 throw ProtocolError(.truncated, "message ends inside the 32-bit value of field \(field)")
             }
-            return .fixed32(field: field, value: value)
+            let value = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+            return (.field(.fixed32(field: field, value: value)), offset + 4)
         case WireType.lengthDelimited.rawValue:
-            guard let length = try self.buffer.readVarint() else {
+            guard let (length, lengthLength) = try Varint.read(bytes, at: offset) else {
                 throw ProtocolError(.truncated, "message ends inside the length of field \(field)")
             }
-            guard length <= UInt64(self.buffer.readableBytes) else {
-                throw ProtocolError(
-                    .truncated,
-                    "field \(field) claims \(length) bytes but \(self.buffer.readableBytes) remain"
-                )
+            let available = remaining - lengthLength
+            guard length <= UInt64(available) else {
+                throw ProtocolError(.truncated, "field \(field) claims \(length) bytes but \(available) remain")
             }
-            return .lengthDelimited(field: field, value: self.buffer.readSlice(length: Int(length))!)
+            return (.lengthDelimited(field: field, length: Int(length)), offset + lengthLength)
         default:
             throw ProtocolError(.invalidWireType, "wire type \(key & 7) on field \(field)")
         }

@@ -184,37 +184,45 @@ public struct ClientSession: Sendable {
                 return Action(drop: .unexpectedPacket)
             }
             return loginResult(packet)
-        case .connected(var connected):
-            switch packet.opCode {
-            case .loginResponse:
+        case .connected:
+            // The game's messages, most of what arrives, go out without a copy of the connection's state.
+            return receivedControl(packet) ?? Action(emit: .message(packet))
+        }
+    }
+
+    /// What a packet about the connection itself does once logged in; nil for any other packet.
+    private mutating func receivedControl(_ packet: Packet) -> Action? {
+        switch packet.opCode {
+        case .loginResponse:
+            return Action(drop: .unexpectedPacket)
+        case .udpConnectServerAck:
+            guard case .connected(var connected) = state, case .handshaking = connected.fast else { return Action() }
+            connected.fast = .ready
+            state = .connected(connected)
+            timerGeneration &+= 1
+            let ack = Packet(
+                opCode: .udpConnectClientAck,
+                targetPlayer: RealtimeConstants.serverPeerId,
+                sender: connected.peerId,
+                message: .udpConnect
+            )
+            return Action(send: fastPacket(ack), emit: .fastReady, timer: .cancel)
+        case .groupMembershipUpdate:
+            guard case .connected(let connected) = state, case .groupMembershipUpdate(let update) = packet.message
+            else {
                 return Action(drop: .unexpectedPacket)
-            case .udpConnectServerAck:
-                guard case .handshaking = connected.fast else { return Action() }
-                connected.fast = .ready
-                state = .connected(connected)
-                timerGeneration &+= 1
-                let ack = Packet(
-                    opCode: .udpConnectClientAck,
-                    targetPlayer: RealtimeConstants.serverPeerId,
-                    sender: connected.peerId,
-                    message: .udpConnect
-                )
-                return Action(send: fastPacket(ack), emit: .fastReady, timer: .cancel)
-            case .groupMembershipUpdate:
-                guard case .groupMembershipUpdate(let update) = packet.message else {
-                    return Action(drop: .unexpectedPacket)
-                }
-                if update.players.contains(connected.peerId) {
-                    groups.insert(update.group)
-                } else {
-                    groups.remove(update.group)
-                }
-                return Action(emit: .groupMembership(group: update.group, players: update.players))
-            case .verifyIdentityResponse:
-                return verifyIdentityResult(packet, &connected)
-            default:
-                return Action(emit: .message(packet))
             }
+            if update.players.contains(connected.peerId) {
+                groups.insert(update.group)
+            } else {
+                groups.remove(update.group)
+            }
+            return Action(emit: .groupMembership(group: update.group, players: update.players))
+        case .verifyIdentityResponse:
+            guard case .connected(var connected) = state else { return Action(drop: .unexpectedPacket) }
+            return verifyIdentityResult(packet, &connected)
+        default:
+            return nil
         }
     }
 

@@ -149,6 +149,35 @@ struct ByteBufferPacketTests {
         #expect(throws: ProtocolError(code, "")) { try buffer.readOnlyPacket(maxLength: 1024) }
     }
 
+    @Test(
+        "a malformed field is named in the error, with what was missing",
+        arguments: [
+            ("f2", "message ends inside a field key"),
+            ("1880", "message ends inside the varint of field 3"),
+            ("4d0102", "message ends inside the 32-bit value of field 9"),
+            ("4901020304050607", "message ends inside the 64-bit value of field 9"),
+            ("7a", "message ends inside the length of field 15"),
+            ("7a05616263", "field 15 claims 5 bytes but 3 remain"),
+            ("08ffffffffffffffffffff01", "varint longer than 10 bytes"),
+            ("0b", "wire type 3 on field 1"),
+            ("00", "field number 0"),
+        ]
+    )
+    func fieldErrorsNameTheField(hex: String, detail: String) {
+        let error = #expect(throws: ProtocolError.self) { try Packet(decoding: ByteBuffer(hex: hex)) }
+        #expect(error?.description.hasSuffix(": \(detail)") == true, "\(error.map { "\($0)" } ?? "no error")")
+    }
+
+    @Test("a varint is read from the bytes at an offset, with its length; nil when the bytes end inside it")
+    func varintAtAnOffset() throws {
+        let bytes: [UInt8] = [0xFF, 0xAC, 0x02, 0x05, 0x80]
+        let read = try bytes.withUnsafeBytes { raw in try (1...5).map { try Varint.read(raw, at: $0) } }
+        #expect(read[0]! == (300, 2))
+        #expect(read[2]! == (5, 1))
+        #expect(read[3] == nil)  // 0x80: the bytes end inside the varint
+        #expect(read[4] == nil)  // no bytes left
+    }
+
     @Test func onlyPacketEnforcesTheMaximum() {
         var buffer = Self.framed(Packet(opCode: OpCode(1), payload: ByteBuffer(repeating: 0, count: 2000)))
         #expect(throws: ProtocolError(.lengthTooLarge, "")) {
