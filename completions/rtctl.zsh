@@ -92,7 +92,7 @@ _rtctl_serve() {
         '--announce-players[Tell every player when a player connects or disconnects (op codes -101 and -103).]'
         '--udp-any-source[Accept a peer'\''s UDP association from any source address (behind a WebSocket proxy). Risk\: anyone who knows a peer id can then race its first -5 or take its fast channel after 5 s of silence (until the player sends again); use secure mode where that matters.]'
         '--record[Record every event of the session to this file (JSON lines; replay it with rtctl replay).]:file:'
-        '--threads[Event-loop threads for the WebSocket connections (default\: one per core). The game session and its UDP socket live on the first of them, or on one more thread of their own (--session-loop).]:n:'
+        '--threads[Event-loop threads for the WebSocket connections (default\: one per core). The game session and its UDP socket live on the first of them, or on one more thread of their own (--session-loop). Beside other busy processes, fewer than the cores\: busy threads that take turns on a core show in the p99.]:n:'
         '--session-loop[Where the game session runs\: on a thread of its own, which no connection uses (own), or on the connections'\'' first thread (shared). auto\: own with --script (a hook'\''s answer is read sooner), shared without.]:where:{__rtctl_complete "${___session_loop[@]}"}'
         '--flush-interval[Under load, reliable messages leave in batches at most this often (one write per connection per batch); a quiet server sends at once. Longer batches cost less CPU and add up to this much latency.]:duration:'
         '--tls-cert[Secure mode\: the server'\''s certificate chain, PEM, leaf first (e.g. rtctl cert'\''s server.pem).]:file:'

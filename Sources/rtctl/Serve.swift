@@ -161,7 +161,9 @@ extension Rtctl {
             help: ArgumentHelp(
                 """
                 Event-loop threads for the WebSocket connections (default: one per core). The game session and \
-                its UDP socket live on the first of them, or on one more thread of their own (--session-loop).
+                its UDP socket live on the first of them, or on one more thread of their own (--session-loop). \
+                Beside other busy processes, fewer than the cores: busy threads that take turns on a core show \
+                in the p99.
                 """,
                 valueName: "n"
             )
