@@ -7,7 +7,7 @@ import RealtimeSession
 /// Counters also keep their running total in memory (``TalliedCounter``), so that the status page can show rates
 /// whatever metrics backend is bootstrapped. Gauges (players, groups, health, script state) are set from a
 /// ``StatusSnapshot`` when one is taken (``record(_:)``), not on the packet path.
-struct ServerMetrics: Sendable {
+final class ServerMetrics: Sendable {
     /// `rtctl_dropped_total{reason}`: inputs and outputs dropped, one series per ``DropReason``.
     private let dropped: [DropReason: TalliedCounter]
     /// `rtctl_connections_total`: WebSocket connections accepted.

@@ -512,13 +512,12 @@ final class SessionCore {
         .webSocketBinaryFrame(packet, allocator: allocator)
     }
 
+    /// One lookup per write (this runs once per recipient of every relay): a connection is new to this flush when
+    /// the append added its entry.
     private func enqueue(_ connection: ConnectionID, _ write: ConnectionWrite) {
-        if pendingWrites[connection] == nil {
-            pendingOrder.append(connection)
-            pendingWrites[connection] = [write]
-        } else {
-            pendingWrites[connection]!.append(write)
-        }
+        let connectionsBefore = pendingWrites.count
+        pendingWrites[connection, default: []].append(write)
+        if pendingWrites.count != connectionsBefore { pendingOrder.append(connection) }
     }
 
     private func writeDatagram(_ datagram: ByteBuffer, to endpoint: UDPEndpoint) {
