@@ -73,7 +73,7 @@ struct BridgeSendHeaderTests {
     @Test func aMessageHeaderIsTheJSONTheHostReads() throws {
         let packet = Packet(opCode: OpCode(-7), targetPlayer: 3, targetGroup: -1, sender: 12, payload: ByteBuffer())
         var header = ByteBuffer()
-        header.writeMessageArguments(key: "event", name: "message", packet, reliable: true)
+        MessageArguments(key: "event", name: "message", packet: packet, reliable: true).write(into: &header)
         #expect(
             String(buffer: header)
                 == #"{"event":"message","opCode":-7,"sender":12,"targetPlayer":3,"targetGroup":-1,"reliable":true}"#

@@ -81,13 +81,41 @@ extension ByteBuffer {
 
     /// Writes one bridge frame.
     mutating func writeBridgeFrame(_ frame: BridgeFrame) {
-        let length = 9 + frame.header.readableBytes + frame.payload.readableBytes
-        writeInteger(UInt32(length), endianness: .little)
-        writeInteger(frame.kind.rawValue)
-        writeInteger(frame.id, endianness: .little)
-        writeInteger(UInt32(frame.header.readableBytes), endianness: .little)
-        writeImmutableBuffer(frame.header)
-        writeImmutableBuffer(frame.payload)
+        writeBridgeFrame(kind: frame.kind, id: frame.id, payload: frame.payload) {
+            $0.writeImmutableBuffer(frame.header)
+        }
+    }
+
+    /// Writes one bridge frame whose JSON header `writeHeader` writes in place (no buffer of its own per frame).
+    mutating func writeBridgeFrame(
+        kind: BridgeFrame.Kind,
+        id: UInt32,
+        payload: ByteBuffer,
+        writeHeader: (inout ByteBuffer) -> Void
+    ) {
+        let start = writerIndex
+        writeInteger(UInt32(0), endianness: .little)
+        writeInteger(kind.rawValue)
+        writeInteger(id, endianness: .little)
+        writeInteger(UInt32(0), endianness: .little)
+        let headerStart = writerIndex
+        writeHeader(&self)
+        let headerLength = writerIndex - headerStart
+        writeImmutableBuffer(payload)
+        setInteger(UInt32(writerIndex - start - 4), at: start, endianness: .little)
+        setInteger(UInt32(headerLength), at: headerStart - 4, endianness: .little)
+    }
+}
+
+/// A `call` frame's JSON header, written straight into the frames waiting for a flush.
+protocol BridgeHeader {
+    func write(into buffer: inout ByteBuffer)
+}
+
+/// A header written already.
+extension ByteBuffer: BridgeHeader {
+    func write(into buffer: inout ByteBuffer) {
+        buffer.writeImmutableBuffer(self)
     }
 }
 
@@ -95,26 +123,4 @@ extension ByteBuffer {
 struct BridgeError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Decodes bridge frames from the host's pipe.
-struct BridgeFrameDecoder: NIOSingleStepByteToMessageDecoder {
-    typealias InboundOut = BridgeFrame
-
-    mutating func decode(buffer: inout ByteBuffer) throws -> BridgeFrame? {
-        try buffer.readBridgeFrame()
-    }
-
-    mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> BridgeFrame? {
-        try decode(buffer: &buffer)
-    }
-}
-
-/// Encodes bridge frames onto the host's pipe.
-struct BridgeFrameEncoder: MessageToByteEncoder {
-    typealias OutboundIn = BridgeFrame
-
-    func encode(data: BridgeFrame, out: inout ByteBuffer) throws {
-        out.writeBridgeFrame(data)
-    }
 }

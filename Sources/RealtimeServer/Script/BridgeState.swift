@@ -24,8 +24,8 @@ struct BridgeState {
     private(set) var exitStatus: Int32?
     private var exitWaiters: [EventLoopPromise<Int32>] = []
     private(set) var lastErrors: Deque<String> = []
-    /// Frames were written since the last flush.
-    var needsFlush = false
+    /// Frames written since the last flush, encoded one after the other: a flush sends them with one write.
+    var outbound = ByteBuffer()
 
     /// How many of the host's stderr lines are kept for the log when it dies.
     static let keptErrorLines = 20
@@ -92,24 +92,37 @@ struct BridgeState {
     }
 }
 
-/// Hands the host's frames to the server, in order.
+/// Reads the host's frames from the pipe and hands them to the server, in order: every whole frame of a read at once,
+/// as slices of the bytes read; a frame cut by the end of a read waits for the rest.
 final class BridgeHandler: ChannelInboundHandler {
-    typealias InboundIn = BridgeFrame
+    typealias InboundIn = ByteBuffer
 
     private let received: (BridgeFrame) throws -> Void
+    /// The start of a frame that has not wholly arrived.
+    private var partial: ByteBuffer?
 
     init(received: @escaping (BridgeFrame) throws -> Void) {
         self.received = received
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = Self.unwrapInboundIn(data)
+        if var partial {
+            self.partial = nil
+            partial.writeBuffer(&bytes)
+            bytes = partial
+        }
         do {
-            try received(Self.unwrapInboundIn(data))
+            while let frame = try bytes.readBridgeFrame() {
+                try received(frame)
+            }
         } catch {
             // A malformed frame from our own host is a bug: the channel breaks and the host is reported dead.
             context.fireErrorCaught(error)
             context.close(promise: nil)
+            return
         }
+        if bytes.readableBytes > 0 { partial = bytes }
     }
 }
 

@@ -122,11 +122,7 @@ final class ScriptHost: Sendable {
             bridge = try await NIOPipeBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandlers(
-                            ByteToMessageHandler(BridgeFrameDecoder()),
-                            MessageToByteHandler(BridgeFrameEncoder()),
-                            BridgeHandler(received: frames.received)
-                        )
+                        try channel.pipeline.syncOperations.addHandler(BridgeHandler(received: frames.received))
                     }
                 }
                 .takingOwnershipOfDescriptors(input: process.fromHost, output: process.toHost)
@@ -175,7 +171,9 @@ final class ScriptHost: Sendable {
                         deferGameSession: deferGameSession
                     )
                     do {
-                        bridge.writeAndFlush(try BridgeFrame(kind: .start, encoding: start), promise: nil)
+                        var frame = ByteBuffer()
+                        frame.writeBridgeFrame(try BridgeFrame(kind: .start, encoding: start))
+                        bridge.writeAndFlush(frame, promise: nil)
                     } catch {
                         state.value.ready = nil
                         promise.fail(error)
@@ -231,17 +229,18 @@ final class ScriptHost: Sendable {
 
     /// Asks a hook (on the loop); `completion` gets the answer, or a ``ScriptError`` (``ScriptError/Code/hookTimedOut``
     /// when it does not come within the hook timeout, ``ScriptError/Code/hostFailed`` when the host is gone), on the
-    /// loop. The frame leaves with the next ``flush()``.
+    /// loop. The frame leaves with the next ``flush()``; its JSON header is written straight into the frames waiting
+    /// for it.
     func call(
         _ hook: String,
-        header: ByteBuffer,
+        header: some BridgeHeader,
         payload: ByteBuffer = ByteBuffer(),
         completion: @escaping BridgeState.Completion
     ) {
         guard let id = state.value.register(hook: hook, at: .now(), completion: completion) else {
             return completion(.failure(ScriptError(.hostFailed, "the script host is not running")))
         }
-        write(BridgeFrame(kind: .call, id: id, header: header, payload: payload))
+        state.value.outbound.writeBridgeFrame(kind: .call, id: id, payload: payload) { header.write(into: &$0) }
     }
 
     /// Tells the script something; no answer. On the loop the frame leaves with the next ``flush()``; from elsewhere
@@ -268,16 +267,16 @@ final class ScriptHost: Sendable {
         write(frame)
     }
 
-    /// Sends the frames written since the last flush (on the loop).
+    /// Sends the frames written since the last flush, in one write (on the loop).
     func flush() {
-        guard state.value.needsFlush else { return }
-        state.value.needsFlush = false
-        bridge.flush()
+        guard state.value.outbound.readableBytes > 0 else { return }
+        bridge.writeAndFlush(state.value.outbound, promise: nil)
+        // The storage is reused when the pipe took the bytes at once (the usual case); else the next frame gets new.
+        state.value.outbound.clear()
     }
 
     private func write(_ frame: BridgeFrame) {
-        state.value.needsFlush = true
-        bridge.write(frame, promise: nil)
+        state.value.outbound.writeBridgeFrame(frame)
     }
 
     /// Every so often, the oldest unanswered call is checked against the hook timeout: a callback that never returns

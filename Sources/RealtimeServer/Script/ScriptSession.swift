@@ -41,45 +41,54 @@ final class ScriptSession: SessionScript {
         return (hooks, nil)
     }
 
+    /// Calls the hook a decision asks. A delivery hook's header is written straight into the bridge's outgoing frames
+    /// (this is the relay's hot path with such hooks); the others are rare.
     func ask(_ question: Question, answer: @escaping (Bool) -> Void) {
-        let (hook, header, payload) = call(for: question.decision)
-        let onFatal = self.onFatal
-        let timeout = host.options.hookTimeout.nanoseconds / 1_000_000
-        let metrics = self.metrics
         let started = ContinuousClock.now
-        host.call(hook, header: header, payload: payload) { result in
-            metrics.hookCall(hook, took: .now - started)
-            switch result {
-            case .success(let allow):
-                answer(allow)
-            case .failure(let error):
-                onFatal(error.code == .hookTimedOut ? "\(error) (--hook-timeout \(timeout) ms)" : "\(error)")
-                answer(false)
-            }
-        }
-    }
-
-    /// The hook a decision calls, with its header (JSON written directly: this is the relay's hot path with delivery
-    /// hooks) and payload.
-    private func call(for decision: Decision) -> (hook: String, header: ByteBuffer, payload: ByteBuffer) {
-        var header = ByteBuffer()
-        switch decision {
+        switch question.decision {
         case .login(let player):
             let json = try? JSONEncoder().encode(
                 CallHeader(hook: "onPlayerConnect", body: ConnectArguments(player: PlayerArgument(player)))
             )
-            return ("onPlayerConnect", ByteBuffer(bytes: json ?? Data()), player.connectPayload)
+            let hook = "onPlayerConnect"
+            host.call(hook, header: ByteBuffer(bytes: json ?? Data()), payload: player.connectPayload) {
+                self.answered(hook, $0, started: started, answer)
+            }
         case .joinGroup(let peerId, let group), .leaveGroup(let peerId, let group):
-            let hook = if case .joinGroup = decision { "onPlayerJoinGroup" } else { "onPlayerLeaveGroup" }
+            let hook = if case .joinGroup = question.decision { "onPlayerJoinGroup" } else { "onPlayerLeaveGroup" }
+            var header = ByteBuffer()
             header.writeString(#"{"hook":""# + hook + #"","group":"# + String(group))
             header.writeString(#","peerId":"# + String(peerId) + "}")
-            return (hook, header, ByteBuffer())
+            host.call(hook, header: header) { self.answered(hook, $0, started: started, answer) }
         case .deliver(let packet, _, let fast):
             let hook =
                 isGameSparks
                 ? "onPacket" : packet.targetGroup != RealtimeConstants.noTarget ? "onSendToGroup" : "onSendToPlayer"
-            header.writeMessageArguments(key: "hook", name: hook, packet, reliable: !fast)
-            return (hook, header, packet.payload)
+            host.call(
+                hook,
+                header: MessageArguments(key: "hook", name: hook, packet: packet, reliable: !fast),
+                payload: packet.payload
+            ) {
+                self.answered(hook, $0, started: started, answer)
+            }
+        }
+    }
+
+    /// A hook call ended: its duration is recorded and the answer given (false, and the session ended, on a failure).
+    private func answered(
+        _ hook: String,
+        _ result: Result<Bool, ScriptError>,
+        started: ContinuousClock.Instant,
+        _ answer: (Bool) -> Void
+    ) {
+        metrics.hookCall(hook, took: .now - started)
+        switch result {
+        case .success(let allow):
+            answer(allow)
+        case .failure(let error):
+            let timeout = host.options.hookTimeout.nanoseconds / 1_000_000
+            onFatal(error.code == .hookTimedOut ? "\(error) (--hook-timeout \(timeout) ms)" : "\(error)")
+            answer(false)
         }
     }
 
@@ -100,7 +109,9 @@ final class ScriptSession: SessionScript {
         case .messageToServer(let packet, _):
             guard hearsMessagesToServer else { return }
             var header = ByteBuffer()
-            header.writeMessageArguments(key: "event", name: "message", packet, reliable: packet.reliable)
+            MessageArguments(key: "event", name: "message", packet: packet, reliable: packet.reliable).write(
+                into: &header
+            )
             host.notify(header: header, payload: packet.payload)
         default:
             break
@@ -143,24 +154,29 @@ final class ScriptSession: SessionScript {
     }
 }
 
-extension ByteBuffer {
-    /// `{"hook":…,"opCode":…,"sender":…,"targetPlayer":…,"targetGroup":…,"reliable":…}`: the header of a delivery
-    /// hook call (`key` "hook") or of the `message` notification (`key` "event"), written directly: with such hooks or
-    /// `onMessage` this is once per message, so each piece is written as it is (no joined string per message).
-    mutating func writeMessageArguments(key: StaticString, name: String, _ packet: Packet, reliable: Bool) {
-        writeStaticString("{\"")
-        writeStaticString(key)
-        writeStaticString("\":\"")
-        writeString(name)
-        writeStaticString(#"","opCode":"#)
-        writeString(String(packet.opCode.rawValue))
-        writeStaticString(#","sender":"#)
-        writeString(String(packet.sender))
-        writeStaticString(#","targetPlayer":"#)
-        writeString(String(packet.targetPlayer))
-        writeStaticString(#","targetGroup":"#)
-        writeString(String(packet.targetGroup))
-        writeStaticString(reliable ? #","reliable":true}"# : #","reliable":false}"#)
+/// `{"hook":…,"opCode":…,"sender":…,"targetPlayer":…,"targetGroup":…,"reliable":…}`: the header of a delivery hook
+/// call (`key` "hook") or of the `message` notification (`key` "event"). With such hooks or `onMessage` this is once per
+/// message, so each piece is written as it is (no joined string per message).
+struct MessageArguments: BridgeHeader {
+    var key: StaticString
+    var name: String
+    var packet: Packet
+    var reliable: Bool
+
+    func write(into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"")
+        buffer.writeStaticString(key)
+        buffer.writeStaticString("\":\"")
+        buffer.writeString(name)
+        buffer.writeStaticString(#"","opCode":"#)
+        buffer.writeString(String(packet.opCode.rawValue))
+        buffer.writeStaticString(#","sender":"#)
+        buffer.writeString(String(packet.sender))
+        buffer.writeStaticString(#","targetPlayer":"#)
+        buffer.writeString(String(packet.targetPlayer))
+        buffer.writeStaticString(#","targetGroup":"#)
+        buffer.writeString(String(packet.targetGroup))
+        buffer.writeStaticString(reliable ? #","reliable":true}"# : #","reliable":false}"#)
     }
 }
 
