@@ -60,6 +60,18 @@ import Testing
     /// The frames a handler hands on, by kind and id.
     final class Collected: @unchecked Sendable {
         var frames: [(kind: UInt8, id: UInt32, header: String)] = []
+        var payloads: [[UInt8]] = []
+        var failures: [String] = []
+
+        func handler() -> BridgeHandler {
+            BridgeHandler(
+                received: { frame in
+                    self.frames.append((frame.kind.rawValue, frame.id, String(buffer: frame.header)))
+                    self.payloads.append(Array(frame.payload.readableBytesView))
+                },
+                failed: { self.failures.append("\($0)") }
+            )
+        }
     }
 
     @Test func theHandlerHandsOnFramesCutAnywhereByTheReadsInOrder() throws {
@@ -74,11 +86,7 @@ import Testing
         cuts.append((0..<bytes.readableBytes).map { bytes.getSlice(at: $0, length: 1)! })
         for reads in cuts {
             let collected = Collected()
-            let channel = EmbeddedChannel(
-                handler: BridgeHandler { frame in
-                    collected.frames.append((frame.kind.rawValue, frame.id, String(buffer: frame.header)))
-                }
-            )
+            let channel = EmbeddedChannel(handler: collected.handler())
             for read in reads { try channel.writeInbound(read) }
             #expect(collected.frames.map(\.id) == [1, 2, 3, 4, 5])
             #expect(collected.frames.allSatisfy { $0.kind == 103 && $0.header == #"{"value":true}"# })
@@ -92,11 +100,37 @@ import Testing
         bytes.writeInteger(UInt32(3), endianness: .little)  // below the 9 bytes every frame has
         bytes.writeBytes([0, 0, 0])
         let collected = Collected()
-        let channel = EmbeddedChannel(
-            handler: BridgeHandler { collected.frames.append(($0.kind.rawValue, $0.id, String(buffer: $0.header))) }
-        )
+        let channel = EmbeddedChannel(handler: collected.handler())
         #expect(throws: BridgeError.self) { try channel.writeInbound(bytes) }
         #expect(collected.frames.map(\.id) == [1])
+        #expect(collected.failures == ["frame length 3 out of range"])
         #expect(!channel.isActive)
+    }
+
+    /// A host that writes faster than the server reads fills every read, and reads seldom end on a frame's end: what
+    /// is held between reads is the cut frame alone, not every byte read since the last read that ended on one.
+    @Test func readsThatEndInsideFramesHoldOnlyTheCutFrame() throws {
+        var bytes = ByteBuffer()
+        for id in UInt32(1)...200 {
+            let payload = ByteBuffer(bytes: (0..<1000).map { UInt8(truncatingIfNeeded: Int(id) &+ $0) })
+            bytes.writeBridgeFrame(kind: .send, id: id, payload: payload) { $0.writeString(#"{"opCode":1}"#) }
+        }
+        let collected = Collected()
+        let handler = collected.handler()
+        let channel = EmbeddedChannel(handler: handler)
+        var largestHeld = 0
+        // Reads of 1,500 bytes: frames are 1,025 bytes, so most reads end inside one.
+        while bytes.readableBytes > 0 {
+            try channel.writeInbound(bytes.readSlice(length: min(1500, bytes.readableBytes))!)
+            largestHeld = max(largestHeld, handler.heldCapacity)
+        }
+        #expect(collected.frames.map(\.id) == Array(1...200))
+        #expect(
+            collected.payloads.enumerated().allSatisfy { index, payload in
+                payload == (0..<1000).map { UInt8(truncatingIfNeeded: index + 1 &+ $0) }
+            }
+        )
+        #expect(largestHeld > 0 && largestHeld <= 4096)
+        #expect(collected.failures.isEmpty)
     }
 }

@@ -98,12 +98,19 @@ final class BridgeHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let received: (BridgeFrame) throws -> Void
-    /// The start of a frame that has not wholly arrived.
+    private let failed: (any Error) -> Void
+    /// The start of a frame that has not wholly arrived, alone in its buffer.
     private var partial: ByteBuffer?
 
-    init(received: @escaping (BridgeFrame) throws -> Void) {
+    /// `received` gets each frame; `failed` the error that broke the bridge (a malformed frame, or one `received`
+    /// could not take), after which the channel closes.
+    init(received: @escaping (BridgeFrame) throws -> Void, failed: @escaping (any Error) -> Void) {
         self.received = received
+        self.failed = failed
     }
+
+    /// The bytes held for a frame that has not wholly arrived (tests).
+    var heldCapacity: Int { partial?.capacity ?? 0 }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = Self.unwrapInboundIn(data)
@@ -118,11 +125,15 @@ final class BridgeHandler: ChannelInboundHandler {
             }
         } catch {
             // A malformed frame from our own host is a bug: the channel breaks and the host is reported dead.
+            failed(error)
             context.fireErrorCaught(error)
             context.close(promise: nil)
             return
         }
-        if bytes.readableBytes > 0 { partial = bytes }
+        guard bytes.readableBytes > 0 else { return }
+        // Only the cut frame is kept: the frames before it are read, and the next read is appended to it alone.
+        bytes.discardReadBytes()
+        partial = bytes
     }
 }
 

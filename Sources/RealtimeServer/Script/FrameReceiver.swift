@@ -65,6 +65,11 @@ struct FrameReceiver: Sendable {
         }
     }
 
+    /// The bridge broke on a frame it could not read or take: a bug of the host or of the server, never the script's.
+    func failed(_ error: any Error) {
+        logger.error("script host bridge broken, closing it: \(error)")
+    }
+
     /// A line the host wrote on stdout (script `console.log`) or stderr.
     func output(_ line: String, isError: Bool) {
         if isError { state.value.keepErrorLine(line) }

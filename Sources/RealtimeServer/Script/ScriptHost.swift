@@ -122,7 +122,9 @@ final class ScriptHost: Sendable {
             bridge = try await NIOPipeBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(BridgeHandler(received: frames.received))
+                        try channel.pipeline.syncOperations.addHandler(
+                            BridgeHandler(received: frames.received, failed: frames.failed)
+                        )
                     }
                 }
                 .takingOwnershipOfDescriptors(input: process.fromHost, output: process.toHost)
@@ -271,9 +273,17 @@ final class ScriptHost: Sendable {
     func flush() {
         guard state.value.outbound.readableBytes > 0 else { return }
         bridge.writeAndFlush(state.value.outbound, promise: nil)
-        // The storage is reused when the pipe took the bytes at once (the usual case); else the next frame gets new.
-        state.value.outbound.clear()
+        // The storage is reused when the pipe took the bytes at once (the usual case; else the next frame gets new
+        // storage), unless a burst made it large: a full pipe would then hold one mostly empty block per flush.
+        if state.value.outbound.capacity > Self.reusedCapacity {
+            state.value.outbound = ByteBuffer()
+        } else {
+            state.value.outbound.clear()
+        }
     }
+
+    /// The largest buffer of outgoing frames kept from one flush to the next.
+    private static let reusedCapacity = 64 * 1024
 
     private func write(_ frame: BridgeFrame) {
         state.value.outbound.writeBridgeFrame(frame)
