@@ -242,7 +242,7 @@ final class ScriptHost: Sendable {
         guard let id = state.value.register(hook: hook, at: .now(), completion: completion) else {
             return completion(.failure(ScriptError(.hostFailed, "the script host is not running")))
         }
-        state.value.outbound.writeBridgeFrame(kind: .call, id: id, payload: payload) { header.write(into: &$0) }
+        write(kind: .call, id: id, header: header, payload: payload)
     }
 
     /// Tells the script something; no answer. On the loop the frame leaves with the next ``flush()``; from elsewhere
@@ -257,16 +257,20 @@ final class ScriptHost: Sendable {
         notify(header: json, payload: payload)
     }
 
-    /// Tells the script something whose JSON header, `{"event":…,…}`, is written already.
-    func notify(header: ByteBuffer, payload: ByteBuffer = ByteBuffer()) {
-        let frame = BridgeFrame(kind: .notify, header: header, payload: payload)
+    /// Tells the script something whose JSON header is `{"event":…,…}`. On the loop (a player's message to the
+    /// server, with `onMessage`: once per message) the header is written straight into the frames waiting for the
+    /// next ``flush()``; from elsewhere it is written out first and sent at once.
+    func notify(header: some BridgeHeader, payload: ByteBuffer = ByteBuffer()) {
         guard loop.inEventLoop else {
+            var buffer = ByteBuffer()
+            header.write(into: &buffer)
+            let written = buffer
             return loop.execute {
-                self.write(frame)
+                self.write(kind: .notify, id: 0, header: written, payload: payload)
                 self.flush()
             }
         }
-        write(frame)
+        write(kind: .notify, id: 0, header: header, payload: payload)
     }
 
     /// Sends the frames written since the last flush, in one write (on the loop).
@@ -285,8 +289,8 @@ final class ScriptHost: Sendable {
     /// The largest buffer of outgoing frames kept from one flush to the next.
     private static let reusedCapacity = 64 * 1024
 
-    private func write(_ frame: BridgeFrame) {
-        state.value.outbound.writeBridgeFrame(frame)
+    private func write(kind: BridgeFrame.Kind, id: UInt32, header: some BridgeHeader, payload: ByteBuffer) {
+        state.value.outbound.writeBridgeFrame(kind: kind, id: id, payload: payload) { header.write(into: &$0) }
     }
 
     /// Every so often, the oldest unanswered call is checked against the hook timeout: a callback that never returns
@@ -325,7 +329,7 @@ final class ScriptHost: Sendable {
     /// Acknowledges the script's `processEnding()`.
     func acknowledgeEnd() {
         loop.execute {
-            self.write(BridgeFrame(kind: .ended))
+            self.write(kind: .ended, id: 0, header: ByteBuffer(), payload: ByteBuffer())
             self.flush()
         }
     }

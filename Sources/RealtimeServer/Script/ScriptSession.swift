@@ -108,11 +108,10 @@ final class ScriptSession: SessionScript {
             host.notify("groupLeft", header: GroupArguments(group: group, peerId: peerId))
         case .messageToServer(let packet, _):
             guard hearsMessagesToServer else { return }
-            var header = ByteBuffer()
-            MessageArguments(key: "event", name: "message", packet: packet, reliable: packet.reliable).write(
-                into: &header
+            host.notify(
+                header: MessageArguments(key: "event", name: "message", packet: packet, reliable: packet.reliable),
+                payload: packet.payload
             )
-            host.notify(header: header, payload: packet.payload)
         default:
             break
         }
